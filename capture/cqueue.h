@@ -1,0 +1,45 @@
+/*
+ * cqueue.h - the capture side of one receive queue: the open chunks (one per
+ * destination detector), steering each packet to its flow's detector, the
+ * flush timeout, and the queue's counters.  Used by both the live capture
+ * loop (one queue per process) and the offline reader (all of a sensor's
+ * software queues in one process).
+ */
+#ifndef WS_CAP_CQUEUE_H
+#define WS_CAP_CQUEUE_H
+
+#include <stdint.h>
+
+#include "capture/pool.h"
+#include "sensor/shm.h"
+
+typedef struct cap_queue {
+    cap_pool_t      pool;
+    ws_queue_shm_t *st;                          /* this queue's counters */
+    ws_chunk_t     *open[WS_MAX_DETECTORS];      /* open chunk per detector */
+    uint16_t        home;                        /* home detector, within sensor */
+    uint64_t        flush_tsc;                   /* flush timeout in TSC cycles */
+} cap_queue_t;
+
+int cap_queue_init(cap_queue_t *cq, ws_shm_t *shm, uint16_t q, ws_err_t *err);
+
+/* Put one packet into the open chunk of its detector.  Returns 0, or -1 when
+ * the pool has no free chunk (the caller drops or waits; mbuf untouched). */
+int cap_queue_put(cap_queue_t *cq, struct rte_mbuf *m, uint32_t hash,
+                  uint64_t ts_ns, uint64_t pkt_no, uint32_t wire_len,
+                  uint64_t now_tsc);
+
+/* Hand over open chunks older than the flush timeout (all when force). */
+void cap_queue_flush(cap_queue_t *cq, uint64_t now_tsc, int force);
+
+/* Chunks still open in this process. */
+unsigned cap_queue_open_count(const cap_queue_t *cq);
+
+/* How long a stopping capture waits for detectors to return its chunks. */
+#define CAP_DRAIN_TIMEOUT_S 10
+
+/* Hand over all open chunks, then wait (reclaiming) until every chunk of the
+ * queue is back on its free ring.  -1 after timeout_s seconds (0: no limit). */
+int cap_drain(cap_queue_t *cq, unsigned timeout_s);
+
+#endif

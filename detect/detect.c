@@ -1,0 +1,289 @@
+/*
+ * detect.c - the detect role: take chunks from this detector's inboxes,
+ * inspect every packet, return the chunk to its queue's capture process.
+ *
+ * Inspection today decodes the flow key and counts packets and bytes per flow
+ * (the detection engine plugs in at det_inspect_packet).  What this file
+ * guarantees is the chunk protocol that makes a detector crash harmless:
+ *
+ *   1. peek the chunk at the inbox's tail (rte_ring_dequeue_bulk_start):
+ *      the ring's consumer tail does not move yet; record cur/cur_seq and
+ *      phase INSPECT in shared memory;
+ *   2. inspect; counters are kept locally;
+ *   3. add the counters to shared memory, phase RETURN, chunk DONE;
+ *   4. finish the dequeue (the consumer tail moves past the chunk);
+ *   5. enqueue the chunk on the recycle ring; phase IDLE.
+ *
+ * A successor started by the supervisor after a crash (det_recover) resets
+ * the consumer head of each inbox and the producer head of each recycle ring
+ * to their tails (the dead process was their only consumer / producer), so a
+ * chunk caught in steps 1-3 is simply inspected again from the inbox
+ * (chunks_redelivered), and one caught between 3 and 5 is finished and
+ * returned without being counted twice.  Detectors never free mbufs, so a
+ * dead one holds none.
+ */
+#include "detect/detect.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ring.h>
+#include <rte_ring_peek.h>
+
+#include "capture/flowkey.h"
+#include "capture/pool.h"
+#include "detect/flowtab.h"
+#include "sensor/backoff.h"
+#include "sensor/log.h"
+
+/* How long a successor waits for capture to drain a recycle ring. */
+#define DET_RECOVER_WAIT_S 5
+
+typedef struct det_ctx {
+    ws_shm_t        *shm;
+    ws_det_shm_t    *me;
+    uint16_t         gid;                      /* global detector index */
+    uint16_t         local;                    /* index within the sensor */
+    uint16_t         nq;
+    int              linktype;
+    struct rte_ring *inbox[WS_MAX_QUEUES];     /* by queue within the sensor */
+    struct rte_ring *recycle[WS_MAX_QUEUES];
+    det_flowtab_t    flows;
+    uint8_t          linear[65536];            /* for chained mbufs */
+} det_ctx_t;
+
+/* Counters of one chunk, added to shared memory in one place (step 3). */
+typedef struct det_chunk_count {
+    uint64_t packets, bytes, new_flows, undecodable;
+} det_chunk_count_t;
+
+static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
+                               det_chunk_count_t *cnt)
+{
+    const struct rte_mbuf *m = cell->mbuf;
+    const uint8_t *data = rte_pktmbuf_read(m, 0, m->pkt_len, dc->linear);
+    ws_flow_key_t key;
+    det_flow_t *f;
+    int created;
+
+    cnt->packets++;
+    cnt->bytes += cell->wire_len;
+    if (data == NULL || ws_flow_key(data, m->pkt_len, dc->linktype, &key) < 0) {
+        cnt->undecodable++;
+        return;
+    }
+    f = det_flowtab_get(&dc->flows, &key, cell->hash, &created);
+    if (f == NULL)
+        return;
+    cnt->new_flows += (uint64_t)created;
+    if (created)
+        f->first_ns = cell->ts_ns;
+    f->packets++;
+    f->bytes += cell->wire_len;
+    f->last_ns = cell->ts_ns;
+}
+
+static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
+{
+    ws_det_shm_t *me = dc->me;
+
+    me->packets += cnt->packets;
+    me->bytes += cnt->bytes;
+    me->undecodable += cnt->undecodable;
+    me->flows_total += cnt->new_flows;
+    me->flows = dc->flows.count;
+    me->chunks++;
+}
+
+/* Steps 3 to 5 of the protocol, for a chunk whose counters are added. */
+static void det_return(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi, int in_inbox)
+{
+    ws_det_shm_t *me = dc->me;
+
+    me->phase = WS_PHASE_RETURN;
+    c->state = WS_CHUNK_DONE;
+    rte_smp_wmb();
+    if (in_inbox)
+        rte_ring_dequeue_finish(dc->inbox[qi], 1);
+    if (rte_ring_sp_enqueue(dc->recycle[qi], c) != 0)
+        ws_err("recycle ring of queue %u full: chunk %u not returned", c->queue, c->id);
+    rte_smp_wmb();
+    me->phase = WS_PHASE_IDLE;
+    me->cur = NULL;
+}
+
+static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
+{
+    det_chunk_count_t cnt = {0};
+    ws_det_shm_t *me = dc->me;
+    uint32_t i;
+
+    me->cur_seq = c->seq;
+    me->cur = c;
+    rte_smp_wmb();
+    me->phase = WS_PHASE_INSPECT;
+    c->state = WS_CHUNK_INSPECTING;
+    for (i = 0; i < c->count; i++)
+        det_inspect_packet(dc, &c->cells[i], &cnt);
+    det_commit(dc, &cnt);
+    det_return(dc, c, qi, 1);
+}
+
+/* Index within the sensor of the queue a chunk belongs to. */
+static uint16_t det_queue_of(const det_ctx_t *dc, const ws_chunk_t *c)
+{
+    return (uint16_t)(c->queue - dc->shm->sensors[dc->me->sensor].q_base);
+}
+
+/* Wait until capture has drained recycle ring r; 0 when it did. */
+static int det_wait_drained(struct rte_ring *r)
+{
+    ws_backoff_t bo;
+    uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() * DET_RECOVER_WAIT_S;
+
+    ws_backoff_reset(&bo);
+    while (rte_ring_count(r) > 0) {
+        if (rte_get_tsc_cycles() > deadline)
+            return -1;
+        ws_backoff_idle(&bo);
+    }
+    return 0;
+}
+
+/* Take over from a predecessor that died (see the protocol at the top). */
+static void det_recover(det_ctx_t *dc)
+{
+    ws_det_shm_t *me = dc->me;
+    ws_chunk_t *c = me->cur;
+    uint64_t waiting = 0;
+    uint16_t qi;
+
+    for (qi = 0; qi < dc->nq; qi++) {
+        dc->inbox[qi]->cons.head = dc->inbox[qi]->cons.tail;
+        dc->recycle[qi]->prod.head = dc->recycle[qi]->prod.tail;
+        waiting += rte_ring_count(dc->inbox[qi]);
+    }
+    me->chunks_inbox_recovered += waiting;
+
+    if (c != NULL && me->phase == WS_PHASE_INSPECT) {
+        /* Still at its inbox's tail: it comes round again. */
+        me->chunks_redelivered++;
+        ws_info("recovered: chunk %u of queue %u was being inspected; inspecting it again",
+                c->id, c->queue);
+    } else if (c != NULL && me->phase == WS_PHASE_RETURN && c->seq == me->cur_seq) {
+        void *head = NULL;
+        qi = det_queue_of(dc, c);
+        if (rte_ring_dequeue_bulk_start(dc->inbox[qi], &head, 1, NULL) == 1
+            && head == c) {
+            rte_ring_dequeue_finish(dc->inbox[qi], 1);   /* step 4 was missing */
+        } else {
+            if (head != NULL)
+                rte_ring_dequeue_finish(dc->inbox[qi], 0);
+            if (det_wait_drained(dc->recycle[qi]) < 0)
+                ws_warn("recovering chunk %u of queue %u: capture did not drain its "
+                        "recycle ring in %d s", c->id, c->queue, DET_RECOVER_WAIT_S);
+        }
+        if (c->seq == me->cur_seq && c->state == WS_CHUNK_DONE) {
+            ws_info("recovered: returning chunk %u of queue %u (already counted)",
+                    c->id, c->queue);
+            det_return(dc, c, qi, 0);
+        }
+    }
+    me->phase = WS_PHASE_IDLE;
+    me->cur = NULL;
+    if (waiting > 0)
+        ws_info("recovered: %llu chunks were waiting in the inbox",
+                (unsigned long long)waiting);
+}
+
+static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
+{
+    const ws_sensor_shm_t *s;
+    cap_pool_t pool;
+    ws_err_t err;
+    uint16_t qi;
+
+    dc->shm = shm;
+    dc->gid = gid;
+    dc->me = &shm->dets[gid];
+    s = &shm->sensors[dc->me->sensor];
+    dc->local = (uint16_t)(gid - s->d_base);
+    dc->nq = s->nq;
+    dc->linktype = s->linktype;
+    for (qi = 0; qi < dc->nq; qi++) {
+        if (cap_pool_attach(&pool, shm, (uint16_t)(s->q_base + qi), &err) < 0) {
+            ws_err("%s", err.msg);
+            return -1;
+        }
+        dc->inbox[qi] = pool.inbox[dc->local];
+        dc->recycle[qi] = pool.recycle[dc->local];
+    }
+    if (det_flowtab_init(&dc->flows, 1024) < 0) {
+        ws_err("cannot allocate the flow table: out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void det_write_flow_log(det_ctx_t *dc)
+{
+    char path[WS_PATH_LEN + 64];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/flows-%s-%u.tsv", dc->shm->log_dir,
+             dc->shm->sensors[dc->me->sensor].name, dc->local);
+    f = fopen(path, "w");
+    if (f == NULL) {
+        ws_err("cannot write %s: %s", path, strerror(errno));
+        return;
+    }
+    if (det_flowtab_dump(&dc->flows, f) < 0 || fclose(f) != 0)
+        ws_err("writing %s failed: %s", path, strerror(errno));
+}
+
+int det_main(ws_shm_t *shm, uint16_t gid)
+{
+    static det_ctx_t dc;
+    ws_backoff_t bo;
+    uint16_t qi;
+
+    if (det_attach(&dc, shm, gid) < 0)
+        return 1;
+    det_recover(&dc);
+    ws_backoff_reset(&bo);
+
+    for (;;) {
+        unsigned got = 0;
+        uint64_t backlog = 0;
+
+        dc.me->heartbeat++;
+        for (qi = 0; qi < dc.nq; qi++) {
+            void *obj;
+            /* A bounded number per queue per round keeps queues fair. */
+            for (int k = 0; k < 4; k++) {
+                if (rte_ring_dequeue_bulk_start(dc.inbox[qi], &obj, 1, NULL) == 0)
+                    break;
+                det_process(&dc, obj, qi);
+                got++;
+            }
+            backlog += rte_ring_count(dc.inbox[qi]);
+        }
+        dc.me->backlog = backlog;
+        if (got > 0) {
+            ws_backoff_reset(&bo);
+            continue;
+        }
+        if (shm->run.stop_detect)
+            break;
+        ws_backoff_idle(&bo);
+    }
+    if (shm->debug_flow_log)
+        det_write_flow_log(&dc);
+    ws_info("done: %llu packets in %llu chunks, %llu flows",
+            (unsigned long long)dc.me->packets, (unsigned long long)dc.me->chunks,
+            (unsigned long long)dc.me->flows_total);
+    det_flowtab_free(&dc.flows);
+    return 0;
+}

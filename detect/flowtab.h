@@ -1,0 +1,44 @@
+/*
+ * flowtab.h - a detector's private flow table: canonical 5-tuple -> flow.
+ *
+ * Owner: one detect process; never shared, so no locks.  Open addressing
+ * with linear probing on the capture hash, grown (x2) at 50% load, memory
+ * from malloc (jemalloc in the binary).  The detection issue adds TCP state
+ * and timeouts to det_flow_t; today a flow counts packets and bytes.
+ */
+#ifndef WS_DET_FLOWTAB_H
+#define WS_DET_FLOWTAB_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "capture/flowkey.h"
+
+typedef struct det_flow {
+    ws_flow_key_t key;
+    uint32_t      hash;
+    uint32_t      used;        /* 0 = empty slot */
+    uint64_t      packets;
+    uint64_t      bytes;
+    uint64_t      first_ns;    /* packet time of the first and last packet */
+    uint64_t      last_ns;
+} det_flow_t;
+
+typedef struct det_flowtab {
+    det_flow_t *slots;
+    uint64_t    mask;          /* capacity - 1; capacity is a power of two */
+    uint64_t    count;
+} det_flowtab_t;
+
+int  det_flowtab_init(det_flowtab_t *t, uint64_t capacity);
+void det_flowtab_free(det_flowtab_t *t);
+
+/* Find the flow of key (hash = ws_flow_hash(key)), creating it if new;
+ * *created says which.  NULL only when memory ran out. */
+det_flow_t *det_flowtab_get(det_flowtab_t *t, const ws_flow_key_t *key,
+                            uint32_t hash, int *created);
+
+/* Write one line per flow: "proto lo port hi port packets bytes". */
+int det_flowtab_dump(const det_flowtab_t *t, FILE *f);
+
+#endif

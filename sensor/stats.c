@@ -1,0 +1,187 @@
+/*
+ * stats.c - stats.json and the end-of-run summary, both read from the
+ * counters in shared memory (sensor/shm.h).
+ *
+ * stats.json keeps DESIGN.md's field names, which tools read; fields added
+ * here come after them.  It is written to a temporary file and renamed, so a
+ * reader never sees half a file.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sensor/log.h"
+#include "sensor/supervisor.h"
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(f, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(f, "\\u%04x", ch);
+        else
+            fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+typedef struct sv_totals {
+    uint64_t packets, bytes, capture_drops, delivery_drops, alerts;
+    uint64_t inspected, chunks_in_use;
+} sv_totals_t;
+
+static uint64_t sensor_port_drops(const ws_sensor_shm_t *s)
+{
+    return s->port_imissed + s->port_nombuf;
+}
+
+static void totals(const ws_shm_t *shm, sv_totals_t *t)
+{
+    uint16_t i;
+
+    memset(t, 0, sizeof(*t));
+    for (i = 0; i < shm->nqueues; i++) {
+        const ws_queue_shm_t *q = &shm->queues[i];
+        t->packets += q->packets;
+        t->bytes += q->bytes;
+        t->capture_drops += q->capture_drops;
+        t->delivery_drops += q->delivery_drops;
+        t->chunks_in_use += q->chunks_in_use;
+    }
+    for (i = 0; i < shm->nsensors; i++)
+        t->capture_drops += sensor_port_drops(&shm->sensors[i]);
+    for (i = 0; i < shm->ndets; i++) {
+        t->alerts += shm->dets[i].alerts;
+        t->inspected += shm->dets[i].packets;
+    }
+}
+
+static void write_queue(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
+{
+    const ws_queue_shm_t *q = &shm->queues[g];
+
+    fprintf(f, "        { \"id\": %u, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
+            ", \"capture_drops\": %" PRIu64 ", \"delivery_drops\": %" PRIu64
+            ", \"chunks\": %" PRIu64 ", \"pool_high_water\": %" PRIu64
+            ", \"flows_offloaded\": %" PRIu64 ", \"pool_chunks\": %u"
+            ", \"chunks_in_use\": %" PRIu64 " }%s\n",
+            q->index, q->packets, q->bytes, q->capture_drops, q->delivery_drops,
+            q->chunks, q->pool_high_water, q->flows_offloaded, shm->chunks,
+            q->chunks_in_use, last ? "" : ",");
+}
+
+static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
+{
+    const ws_det_shm_t *d = &shm->dets[g];
+
+    fprintf(f, "        { \"id\": %u, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
+            ", \"alerts\": %" PRIu64 ", \"flows\": %" PRIu64
+            ", \"flows_offloaded_in\": %" PRIu64 ", \"restarts\": %" PRIu64
+            ", \"chunks_redelivered\": %" PRIu64 ", \"packets_quarantined\": %" PRIu64
+            ", \"chunks\": %" PRIu64 ", \"chunks_inbox_recovered\": %" PRIu64
+            ", \"flows_total\": %" PRIu64 ", \"undecodable\": %" PRIu64
+            ", \"backlog\": %" PRIu64 " }%s\n",
+            d->index, d->packets, d->bytes, d->alerts, d->flows,
+            d->flows_offloaded_in, d->restarts, d->chunks_redelivered,
+            d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
+            d->flows_total, d->undecodable, d->backlog, last ? "" : ",");
+}
+
+int sv_stats_write(const sv_t *sv, const char *path)
+{
+    const ws_shm_t *shm = sv->shm;
+    char tmp[WS_PATH_LEN + 16];
+    sv_totals_t t;
+    uint64_t end = sv->end_ms ? sv->end_ms : sv_now_ms();
+    FILE *f;
+    uint16_t i, k;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    f = fopen(tmp, "w");
+    if (f == NULL) {
+        ws_err("cannot write %s: %s", tmp, strerror(errno));
+        return -1;
+    }
+    totals(shm, &t);
+    fprintf(f, "{ \"version\": 1,\n  \"mode\": \"%s\",\n",
+            shm->offline ? "offline" : "live");
+    if (shm->offline) {
+        fprintf(f, "  \"input\": ");
+        json_str(f, shm->input_file);
+        fprintf(f, ",\n  \"input_error\": ");
+        json_str(f, shm->run.input_error ? shm->run.input_error_msg : "");
+        fprintf(f, ",\n");
+    }
+    fprintf(f, "  \"elapsed_s\": %.3f,\n  \"pool\": { \"chunks\": %u, \"cells\": %u, "
+            "\"flush_us\": %u },\n  \"sensors\": [\n",
+            (double)(end - sv->start_ms) / 1000.0, shm->chunks, shm->cells,
+            shm->flush_us);
+    for (i = 0; i < shm->nsensors; i++) {
+        const ws_sensor_shm_t *s = &shm->sensors[i];
+        fprintf(f, "    { \"name\": ");
+        json_str(f, s->name);
+        fprintf(f, ",\n      \"port\": { \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
+                PRIu64 ", \"ierrors\": %" PRIu64 " },\n      \"queues\": [\n",
+                s->port_imissed, s->port_nombuf, s->port_ierrors);
+        for (k = 0; k < s->nq; k++)
+            write_queue(f, shm, (uint16_t)(s->q_base + k), k + 1 == s->nq);
+        fprintf(f, "      ],\n      \"detectors\": [\n");
+        for (k = 0; k < s->nd; k++)
+            write_detector(f, shm, (uint16_t)(s->d_base + k), k + 1 == s->nd);
+        fprintf(f, "      ] }%s\n", i + 1 == shm->nsensors ? "" : ",");
+    }
+    fprintf(f, "  ],\n  \"totals\": { \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
+            ", \"capture_drops\": %" PRIu64 ", \"delivery_drops\": %" PRIu64
+            ", \"alerts\": %" PRIu64 ", \"inspected\": %" PRIu64
+            ", \"chunks_in_use\": %" PRIu64 " }\n}\n",
+            t.packets, t.bytes, t.capture_drops, t.delivery_drops, t.alerts,
+            t.inspected, t.chunks_in_use);
+    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+        ws_err("cannot write %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void sv_stats_summary(const sv_t *sv, FILE *out)
+{
+    const ws_shm_t *shm = sv->shm;
+    uint64_t end = sv->end_ms ? sv->end_ms : sv_now_ms();
+    double secs = (double)(end - sv->start_ms) / 1000.0;
+    sv_totals_t t;
+    uint16_t i, k;
+
+    totals(shm, &t);
+    if (secs <= 0)
+        secs = 0.001;
+    fprintf(out, "\nwiresift: %" PRIu64 " packets, %" PRIu64 " bytes in %.2f s "
+            "(%.0f packets/s, %.1f Mbit/s)\n", t.packets, t.bytes, secs,
+            (double)t.packets / secs, (double)t.bytes * 8 / secs / 1e6);
+    for (i = 0; i < shm->nsensors; i++) {
+        const ws_sensor_shm_t *s = &shm->sensors[i];
+        fprintf(out, "sensor %s\n  %-8s %12s %14s %10s %10s %9s %6s\n", s->name,
+                "queue", "packets", "bytes", "cap_drop", "dlv_drop", "chunks", "hiwat");
+        for (k = 0; k < s->nq; k++) {
+            const ws_queue_shm_t *q = &shm->queues[s->q_base + k];
+            fprintf(out, "  %-8u %12" PRIu64 " %14" PRIu64 " %10" PRIu64 " %10" PRIu64
+                    " %9" PRIu64 " %6" PRIu64 "\n", k, q->packets, q->bytes,
+                    q->capture_drops, q->delivery_drops, q->chunks, q->pool_high_water);
+        }
+        fprintf(out, "  %-8s %12s %14s %10s %10s %9s %6s\n", "detector", "packets",
+                "bytes", "flows", "alerts", "restarts", "redlv");
+        for (k = 0; k < s->nd; k++) {
+            const ws_det_shm_t *d = &shm->dets[s->d_base + k];
+            fprintf(out, "  %-8u %12" PRIu64 " %14" PRIu64 " %10" PRIu64 " %10" PRIu64
+                    " %9" PRIu64 " %6" PRIu64 "\n", k, d->packets, d->bytes,
+                    d->flows_total, d->alerts, d->restarts, d->chunks_redelivered);
+        }
+    }
+    fprintf(out, "totals: capture drops %" PRIu64 ", delivery drops %" PRIu64
+            ", alerts %" PRIu64 "\n", t.capture_drops, t.delivery_drops, t.alerts);
+    if (shm->offline && shm->run.input_error)
+        fprintf(out, "input: %s\n", shm->run.input_error_msg);
+}
