@@ -127,6 +127,8 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     c->state = WS_CHUNK_INSPECTING;
     for (i = 0; i < c->count; i++)
         det_inspect_packet(dc, &c->cells[i], &cnt);
+    if (unlikely(dc->shm->debug_chunk_delay_us > 0))
+        rte_delay_us_sleep(dc->shm->debug_chunk_delay_us);
     det_commit(dc, &cnt);
     det_return(dc, c, qi, 1);
 }

@@ -102,6 +102,7 @@ typedef struct ws_eal_conf {
 
 typedef struct ws_debug_conf {
     bool flow_log;   /* debug.flow_log: detectors write LOGDIR/flows-<sensor>-<d>.tsv at exit */
+    int  chunk_delay_us; /* debug.chunk_delay_us: detectors pause this long per chunk (tests of slow or dying detectors) */
 } ws_debug_conf_t;
 
 typedef struct ws_config {
@@ -124,9 +125,12 @@ typedef struct ws_config {
  * Fill c with built-in defaults: one sensor "default" with no input,
  * 1 queue, 1 worker, no rule files, HOME_NET/EXTERNAL_NET unset (the rule
  * front end supplies Snort's defaults), pool 64 x 256, flush 100 us, offload
- * on at 0.75, eve and fast on, syslog off, log_dir "/var/log/wiresift".
- * classification_config / reference_config default to the repository's
- * "conf/classification.config" / "conf/reference.config" (relative to cwd).
+ * on at 0.75, eve and fast on, syslog off (target "local", rfc5424, local5,
+ * snort), stats every 10 s, stream depth 1 MiB, midstream off, flow timeout
+ * 60 s, supervisor on any CPU, 128 free hugepages required, log_dir
+ * "/var/log/wiresift".  classification_config / reference_config default
+ * to the repository's "conf/classification.config" / "conf/reference.config"
+ * (relative to cwd).
  */
 void ws_config_defaults(ws_config_t *c);
 

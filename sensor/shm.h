@@ -174,6 +174,7 @@ typedef struct ws_shm {
     uint16_t offline;                /* 1 when reading a file (-r) */
     uint64_t tsc_hz;
     uint32_t debug_flow_log;
+    uint32_t debug_chunk_delay_us;
     char     log_dir[WS_PATH_LEN];
     char     input_file[WS_PATH_LEN]; /* offline */
     ws_sensor_shm_t sensors[WS_MAX_SENSORS];

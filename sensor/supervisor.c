@@ -118,7 +118,9 @@ static size_t sv_memory_need(const ws_config_t *cfg, unsigned nqueues)
     size_t per_q = ((size_t)cfg->pool.chunks * (size_t)cfg->pool.cells
                     + SV_RX_DESC_EXTRA) * per_mbuf
                    + (size_t)cfg->pool.chunks * ws_chunk_size((uint32_t)cfg->pool.cells);
-    return per_q * nqueues + (64u << 20);
+    size_t need = per_q * nqueues + (64u << 20);
+    size_t floor = (size_t)cfg->eal.hugepages_min << 21;
+    return need > floor ? need : floor;
 }
 
 /* Build the EAL arguments: the primary's, and the part children share. */
@@ -199,6 +201,7 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->tsc_hz = rte_get_tsc_hz();
     shm->offline = sv->opt.input_file != NULL;
     shm->debug_flow_log = cfg->debug.flow_log;
+    shm->debug_chunk_delay_us = (uint32_t)cfg->debug.chunk_delay_us;
     snprintf(shm->log_dir, sizeof(shm->log_dir), "%s", cfg->log_dir);
     if (sv->opt.input_file)
         snprintf(shm->input_file, sizeof(shm->input_file), "%s", sv->opt.input_file);
