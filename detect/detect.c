@@ -167,11 +167,10 @@ static void det_recover(det_ctx_t *dc)
         dc->recycle[qi]->prod.head = dc->recycle[qi]->prod.tail;
         waiting += rte_ring_count(dc->inbox[qi]);
     }
-    me->chunks_inbox_recovered += waiting;
-
     if (c != NULL && me->phase == WS_PHASE_INSPECT) {
         /* Still at its inbox's tail: it comes round again. */
         me->chunks_redelivered++;
+        waiting--;
         ws_info("recovered: chunk %u of queue %u was being inspected; inspecting it again",
                 c->id, c->queue);
     } else if (c != NULL && me->phase == WS_PHASE_RETURN && c->seq == me->cur_seq) {
@@ -195,6 +194,7 @@ static void det_recover(det_ctx_t *dc)
     }
     me->phase = WS_PHASE_IDLE;
     me->cur = NULL;
+    me->chunks_inbox_recovered += waiting;
     if (waiting > 0)
         ws_info("recovered: %llu chunks were waiting in the inbox",
                 (unsigned long long)waiting);
@@ -253,7 +253,8 @@ int det_main(ws_shm_t *shm, uint16_t gid)
 
     if (det_attach(&dc, shm, gid) < 0)
         return 1;
-    det_recover(&dc);
+    if (dc.me->restarts > 0)
+        det_recover(&dc);
     ws_backoff_reset(&bo);
 
     for (;;) {
