@@ -44,9 +44,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(OBJS) $(LDLIBS) -lcmocka
 
-$(BUILD)/tools/%: tests/tools/%.c
+# Tools may use any module (rulecheck uses the rule front end).
+$(BUILD)/tools/%: tests/tools/%.c $(OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJS) $(LDLIBS)
 
 tools: $(TOOLS)
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <rte_eal.h>
 #include <rte_errno.h>
@@ -46,7 +47,7 @@ int ws_child_main(int argc, char **argv)
     const struct child_role *role = NULL;
     const struct rte_memzone *mz;
     ws_shm_t *shm;
-    char label[48];
+    char label[48], comm[16];
     unsigned long id;
     char *end;
     int status;
@@ -66,6 +67,9 @@ int ws_child_main(int argc, char **argv)
     }
     snprintf(label, sizeof(label), "%s %lu", role->name, id);
     ws_log_role(label);
+    /* exec of /proc/self/exe would show as "exe" in ps and top. */
+    snprintf(comm, sizeof(comm), "ws-%s-%lu", role->name, id);
+    prctl(PR_SET_NAME, comm);
     /* Ctrl-C reaches the whole process group; only the supervisor decides
      * how to stop, so the children leave SIGINT to it. */
     signal(SIGINT, SIG_IGN);
