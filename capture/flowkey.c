@@ -184,7 +184,7 @@ static inline uint64_t mix64(uint64_t x)
     return x;
 }
 
-uint32_t ws_flow_hash(const ws_flow_key_t *k)
+uint64_t ws_flow_hash64(const ws_flow_key_t *k)
 {
     uint64_t w[4], h;
 
@@ -199,6 +199,12 @@ uint32_t ws_flow_hash(const ws_flow_key_t *k)
     h = mix64(h ^ w[3]);
     h = mix64(h ^ ((uint64_t)k->port_lo << 32 | (uint64_t)k->port_hi << 16
                    | (uint64_t)k->proto << 8 | k->family));
+    return h;
+}
+
+uint32_t ws_flow_hash(const ws_flow_key_t *k)
+{
+    uint64_t h = ws_flow_hash64(k);
     return (uint32_t)(h ^ (h >> 32));
 }
 

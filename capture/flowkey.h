@@ -46,8 +46,11 @@ typedef struct ws_flow_key {
  */
 int ws_flow_key(const uint8_t *pkt, size_t len, int lt, ws_flow_key_t *key);
 
-/* Symmetric 32-bit hash of a canonical key. */
+/* Symmetric 32-bit hash of a canonical key (steering, tables). */
 uint32_t ws_flow_hash(const ws_flow_key_t *key);
+/* The 64-bit hash it folds; also the flow_id alerts carry (stable for a
+ * 5-tuple, whatever detector or run saw it). */
+uint64_t ws_flow_hash64(const ws_flow_key_t *key);
 
 /* Format a key as "proto addr:port-addr:port" for logs and flow dumps. */
 int ws_flow_key_format(const ws_flow_key_t *key, char *buf, size_t size);

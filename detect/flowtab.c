@@ -22,6 +22,8 @@ int det_flowtab_init(det_flowtab_t *t, uint64_t capacity)
 
 void det_flowtab_free(det_flowtab_t *t)
 {
+    for (uint64_t i = 0; t->slots != NULL && i <= t->mask; i++)
+        free(t->slots[i].bits);
     free(t->slots);
     t->slots = NULL;
     t->count = 0;

@@ -4,7 +4,7 @@
  * Owner: one detect process; never shared, so no locks.  Open addressing
  * with linear probing on the capture hash, grown (x2) at 50% load, memory
  * from malloc (jemalloc in the binary).  The detection issue adds TCP state
- * and timeouts to det_flow_t; today a flow counts packets and bytes.
+ * and timeouts live in detect/flowstate.c.
  */
 #ifndef WS_DET_FLOWTAB_H
 #define WS_DET_FLOWTAB_H
@@ -22,6 +22,12 @@ typedef struct det_flow {
     uint64_t      bytes;
     uint64_t      first_ns;    /* packet time of the first and last packet */
     uint64_t      last_ns;
+    /* state (detect/flowstate.c) */
+    uint8_t       client_is_lo;  /* the client is the key's lo side */
+    uint8_t       tcp_state;     /* enum det_tcp_state */
+    uint8_t       seen;          /* 1: client->server seen, 2: server->client seen */
+    uint8_t       fins;          /* 1: client FIN, 2: server FIN */
+    uint8_t      *bits;          /* flowbits, malloc'd on first use; NULL = all clear */
 } det_flow_t;
 
 typedef struct det_flowtab {

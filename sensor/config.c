@@ -165,8 +165,8 @@ void ws_config_defaults(ws_config_t *c)
 {
     memset(c, 0, sizeof(*c));
     snprintf(c->log_dir, sizeof(c->log_dir), "%s", "/var/log/wiresift");
-    snprintf(c->classification, sizeof(c->classification), "%s", "conf/classification.config");
-    snprintf(c->reference, sizeof(c->reference), "%s", "conf/reference.config");
+    c->classification[0] = '\0';   /* the built-in Snort/ET class list */
+    c->reference[0] = '\0';
     c->sensor_count = 1;
     sensor_defaults(&c->sensors[0], 0);
     snprintf(c->sensors[0].name, sizeof(c->sensors[0].name), "%s", "default");

@@ -466,8 +466,8 @@ static void test_shipped_conf(void **state)
     assert_string_equal(ws_config_var(s, "EXTERNAL_NET"), "any");
     assert_null(ws_config_var(s, "HTTP_PORTS"));
     assert_string_equal(cfg.log_dir, "/var/log/wiresift");
-    assert_string_equal(cfg.classification, "conf/classification.config");
-    assert_string_equal(cfg.reference, "conf/reference.config");
+    assert_string_equal(cfg.classification, "");
+    assert_string_equal(cfg.reference, "");
 
     /* Apart from the sensor, the shipped file states the built-in defaults. */
     ws_config_defaults(&cfg2);

@@ -1,0 +1,207 @@
+/*
+ * alert.c - formatting and writing alerts (alert.h).
+ */
+#include "detect/alert.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *det_alert_proto_name(uint8_t proto, char tmp[8])
+{
+    switch (proto) {
+    case 1:   return "ICMP";
+    case 6:   return "TCP";
+    case 17:  return "UDP";
+    case 58:  return "IPv6-ICMP";
+    case 132: return "SCTP";
+    default:
+        snprintf(tmp, 8, "%u", proto);
+        return tmp;
+    }
+}
+
+/* JSON string body (no quotes) of s into out; returns bytes written or -1. */
+static int json_escape(const char *s, char *out, size_t size)
+{
+    size_t o = 0;
+
+    for (; *s != '\0'; s++) {
+        unsigned char ch = (unsigned char)*s;
+        const char *esc = NULL;
+        char u[8];
+        switch (ch) {
+        case '"':  esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+            if (ch < 0x20) {
+                snprintf(u, sizeof(u), "\\u%04x", ch);
+                esc = u;
+            }
+        }
+        if (esc != NULL) {
+            size_t n = strlen(esc);
+            if (o + n >= size)
+                return -1;
+            memcpy(out + o, esc, n);
+            o += n;
+        } else {
+            if (o + 1 >= size)
+                return -1;
+            out[o++] = (char)ch;
+        }
+    }
+    out[o] = '\0';
+    return (int)o;
+}
+
+static void addr_str(const det_alert_t *a, const uint8_t *addr, char *buf, size_t n)
+{
+    inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)n);
+}
+
+int det_alert_format_eve(const det_alert_t *a, char *buf, size_t size)
+{
+    char ts[64], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+    char msg[DET_ALERT_MSG_LEN * 6], cat[DET_ALERT_CLASS_LEN * 6], pcnt[48], ptmp[8];
+    time_t sec = (time_t)(a->ts_ns / 1000000000ull);
+    struct tm tm;
+    int n;
+
+    gmtime_r(&sec, &tm);
+    n = (int)strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(ts + n, sizeof(ts) - (size_t)n, ".%06u+0000",
+             (unsigned)(a->ts_ns % 1000000000ull / 1000));
+    addr_str(a, a->src, src, sizeof(src));
+    addr_str(a, a->dst, dst, sizeof(dst));
+    if (json_escape(a->msg, msg, sizeof(msg)) < 0
+        || json_escape(a->category, cat, sizeof(cat)) < 0)
+        return -1;
+    pcnt[0] = '\0';
+    if (a->pkt_no != 0)
+        snprintf(pcnt, sizeof(pcnt), "\"pcap_cnt\":%" PRIu64 ",", a->pkt_no);
+    n = snprintf(buf, size,
+                 "{\"timestamp\":\"%s\",\"flow_id\":%" PRIu64 ",%s"
+                 "\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,"
+                 "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"%s\","
+                 "\"alert\":{\"action\":\"allowed\",\"gid\":%u,\"signature_id\":%u,"
+                 "\"rev\":%u,\"signature\":\"%s\",\"category\":\"%s\",\"severity\":%u}}\n",
+                 ts, a->flow_id, pcnt, src, a->sport, dst, a->dport,
+                 det_alert_proto_name(a->proto, ptmp), a->gid, a->sid, a->rev, msg,
+                 cat, a->priority ? a->priority : 3);
+    return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+int det_alert_format_fast(const det_alert_t *a, char *buf, size_t size)
+{
+    char ts[48], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], cls[DET_ALERT_CLASS_LEN + 24];
+    char ptmp[8];
+    time_t sec = (time_t)(a->ts_ns / 1000000000ull);
+    struct tm tm;
+    int n;
+
+    gmtime_r(&sec, &tm);
+    n = (int)strftime(ts, sizeof(ts), "%m/%d-%H:%M:%S", &tm);
+    snprintf(ts + n, sizeof(ts) - (size_t)n, ".%06u",
+             (unsigned)(a->ts_ns % 1000000000ull / 1000));
+    addr_str(a, a->src, src, sizeof(src));
+    addr_str(a, a->dst, dst, sizeof(dst));
+    cls[0] = '\0';
+    if (a->category[0] != '\0')
+        snprintf(cls, sizeof(cls), "[Classification: %s] ", a->category);
+    if (a->proto == 6 || a->proto == 17 || a->proto == 132)
+        n = snprintf(buf, size, "%s  [**] [%u:%u:%u] %s [**] %s[Priority: %u] {%s} "
+                     "%s%s%s:%u -> %s%s%s:%u\n", ts, a->gid, a->sid, a->rev, a->msg,
+                     cls, a->priority ? a->priority : 3,
+                     det_alert_proto_name(a->proto, ptmp),
+                     a->family == 6 ? "[" : "", src, a->family == 6 ? "]" : "", a->sport,
+                     a->family == 6 ? "[" : "", dst, a->family == 6 ? "]" : "", a->dport);
+    else
+        n = snprintf(buf, size, "%s  [**] [%u:%u:%u] %s [**] %s[Priority: %u] {%s} "
+                     "%s -> %s\n", ts, a->gid, a->sid, a->rev, a->msg, cls,
+                     a->priority ? a->priority : 3, det_alert_proto_name(a->proto, ptmp),
+                     src, dst);
+    return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
+static int open_append(const char *dir, const char *name, ws_err_t *err)
+{
+    char path[1024];
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        ws_err_set(err, "cannot open %s: %s", path, strerror(errno));
+    return fd;
+}
+
+int det_alert_open(det_alert_out_t *o, const char *dir, bool eve, bool fast,
+                   ws_err_t *err)
+{
+    o->eve_fd = o->fast_fd = -1;
+    o->eve_len = o->fast_len = 0;
+    o->write_errors = 0;
+    if (eve && (o->eve_fd = open_append(dir, "eve.json", err)) < 0)
+        return -1;
+    if (fast && (o->fast_fd = open_append(dir, "fast.log", err)) < 0) {
+        close(o->eve_fd);
+        o->eve_fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+static void write_all(det_alert_out_t *o, int fd, const char *buf, size_t len)
+{
+    /* One write(2) keeps the lines of this batch together in the file. */
+    ssize_t n = write(fd, buf, len);
+    if (n != (ssize_t)len)
+        o->write_errors++;
+}
+
+void det_alert_flush(det_alert_out_t *o)
+{
+    if (o->eve_len > 0 && o->eve_fd >= 0)
+        write_all(o, o->eve_fd, o->eve_buf, o->eve_len);
+    if (o->fast_len > 0 && o->fast_fd >= 0)
+        write_all(o, o->fast_fd, o->fast_buf, o->fast_len);
+    o->eve_len = o->fast_len = 0;
+}
+
+void det_alert_add(det_alert_out_t *o, const det_alert_t *a)
+{
+    char line[4096];
+    int n;
+
+    if (o->eve_fd >= 0 && (n = det_alert_format_eve(a, line, sizeof(line))) > 0) {
+        if (o->eve_len + (size_t)n > sizeof(o->eve_buf))
+            det_alert_flush(o);
+        memcpy(o->eve_buf + o->eve_len, line, (size_t)n);
+        o->eve_len += (size_t)n;
+    }
+    if (o->fast_fd >= 0 && (n = det_alert_format_fast(a, line, sizeof(line))) > 0) {
+        if (o->fast_len + (size_t)n > sizeof(o->fast_buf))
+            det_alert_flush(o);
+        memcpy(o->fast_buf + o->fast_len, line, (size_t)n);
+        o->fast_len += (size_t)n;
+    }
+}
+
+void det_alert_close(det_alert_out_t *o)
+{
+    det_alert_flush(o);
+    if (o->eve_fd >= 0)
+        close(o->eve_fd);
+    if (o->fast_fd >= 0)
+        close(o->fast_fd);
+    o->eve_fd = o->fast_fd = -1;
+}
