@@ -34,6 +34,7 @@
 
 #include "capture/flowkey.h"
 #include "capture/pool.h"
+#include "detect/engine.h"
 #include "detect/flowtab.h"
 #include "sensor/backoff.h"
 #include "sensor/log.h"
@@ -51,12 +52,13 @@ typedef struct det_ctx {
     struct rte_ring *inbox[WS_MAX_QUEUES];     /* by queue within the sensor */
     struct rte_ring *recycle[WS_MAX_QUEUES];
     det_flowtab_t    flows;
+    det_engine_t     eng;
     uint8_t          linear[65536];            /* for chained mbufs */
 } det_ctx_t;
 
 /* Counters of one chunk, added to shared memory in one place (step 3). */
 typedef struct det_chunk_count {
-    uint64_t packets, bytes, new_flows, undecodable;
+    uint64_t packets, bytes, new_flows, undecodable, alerts;
 } det_chunk_count_t;
 
 static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
@@ -64,25 +66,17 @@ static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
 {
     const struct rte_mbuf *m = cell->mbuf;
     const uint8_t *data = rte_pktmbuf_read(m, 0, m->pkt_len, dc->linear);
-    ws_flow_key_t key;
-    det_flow_t *f;
-    int created;
+    uint64_t not_ip = dc->eng.st.not_ip;
 
     cnt->packets++;
     cnt->bytes += cell->wire_len;
-    if (data == NULL || ws_flow_key(data, m->pkt_len, dc->linktype, &key) < 0) {
+    if (data == NULL) {
         cnt->undecodable++;
         return;
     }
-    f = det_flowtab_get(&dc->flows, &key, cell->hash, &created);
-    if (f == NULL)
-        return;
-    cnt->new_flows += (uint64_t)created;
-    if (created)
-        f->first_ns = cell->ts_ns;
-    f->packets++;
-    f->bytes += cell->wire_len;
-    f->last_ns = cell->ts_ns;
+    cnt->alerts += det_engine_packet(&dc->eng, &dc->flows, cell, data, m->pkt_len,
+                                     &cnt->new_flows);
+    cnt->undecodable += dc->eng.st.not_ip - not_ip;
 }
 
 static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
@@ -93,6 +87,7 @@ static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
     me->bytes += cnt->bytes;
     me->undecodable += cnt->undecodable;
     me->flows_total += cnt->new_flows;
+    me->alerts += cnt->alerts;
     me->flows = dc->flows.count;
     me->chunks++;
 }
@@ -127,6 +122,7 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     c->state = WS_CHUNK_INSPECTING;
     for (i = 0; i < c->count; i++)
         det_inspect_packet(dc, &c->cells[i], &cnt);
+    det_engine_flush(&dc->eng);
     if (unlikely(dc->shm->debug_chunk_delay_us > 0))
         rte_delay_us_sleep(dc->shm->debug_chunk_delay_us);
     det_commit(dc, &cnt);
@@ -226,6 +222,10 @@ static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
         ws_err("cannot allocate the flow table: out of memory");
         return -1;
     }
+    if (det_engine_init(&dc->eng, shm, dc->me->sensor, &err) < 0) {
+        ws_err("loading the rules: %s", err.msg);
+        return -1;
+    }
     return 0;
 }
 
@@ -287,6 +287,7 @@ int det_main(ws_shm_t *shm, uint16_t gid)
     ws_info("done: %llu packets in %llu chunks, %llu flows",
             (unsigned long long)dc.me->packets, (unsigned long long)dc.me->chunks,
             (unsigned long long)dc.me->flows_total);
+    det_engine_free(&dc.eng);
     det_flowtab_free(&dc.flows);
     return 0;
 }

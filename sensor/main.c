@@ -15,6 +15,8 @@
 
 #include "sensor/child.h"
 #include "sensor/config.h"
+#include "sensor/csum_probe.h"
+#include "sensor/rules_sv.h"
 #include "sensor/log.h"
 #include "sensor/supervisor.h"
 
@@ -175,8 +177,11 @@ int main(int argc, char **argv)
         printf("configuration %s: OK (%d sensor%s)\n",
                cli.config ? cli.config : "(built-in defaults)", cfg.sensor_count,
                cfg.sensor_count == 1 ? "" : "s");
-        return 0;
+        rc = sv_rules_check(&cfg, cfg.sensor_count, stdout);
+        return rc < 0 ? 2 : rc > 0 ? 1 : 0;
     }
     opt.input_file = cli.input;
+    opt.checksum = cli.checksum == NULL || !strcmp(cli.checksum, "auto") ? WS_CSUM_AUTO
+                   : !strcmp(cli.checksum, "all") ? WS_CSUM_ALL : WS_CSUM_NONE;
     return sv_run(&cfg, &opt);
 }

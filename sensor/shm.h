@@ -150,6 +150,14 @@ typedef struct ws_sensor_shm {
     uint64_t port_imissed;        /* dropped by the NIC: rx descriptors full */
     uint64_t port_nombuf;         /* dropped: no mbuf to refill the rx ring */
     uint64_t port_ierrors;        /* erroneous frames the NIC discarded */
+    /* the sensor's rules (supervisor; see sensor/rules_sv.c) */
+    uint32_t rules_gen;           /* generation; 0 = no rules */
+    uint32_t rules_loaded;
+    uint32_t rules_rejected;
+    uint32_t rules_http_waiting;  /* loaded, but need HTTP inspection (not yet) */
+    char     rules_bundle_mz[32]; /* memzone with the rule bundle (rules/bundle.h) */
+    char     rules_pf_mz[32];     /* memzone with the prefilter blob */
+    uint64_t rules_bundle_len, rules_pf_len;
 } ws_sensor_shm_t;
 
 /* Run-control flags.  Writer: supervisor, except capture_done. */
@@ -175,6 +183,10 @@ typedef struct ws_shm {
     uint64_t tsc_hz;
     uint32_t debug_flow_log;
     uint32_t debug_chunk_delay_us;
+    uint32_t checksum_mode;          /* enum ws_csum_mode, resolved (auto only live) */
+    uint32_t midstream;              /* stream.midstream */
+    uint64_t flow_timeout_ns;        /* flow.timeout */
+    uint32_t eve_enabled, fast_enabled;
     char     log_dir[WS_PATH_LEN];
     char     input_file[WS_PATH_LEN]; /* offline */
     ws_sensor_shm_t sensors[WS_MAX_SENSORS];

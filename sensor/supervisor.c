@@ -36,6 +36,7 @@
 
 #include "capture/flowkey.h"
 #include "capture/pool.h"
+#include "sensor/csum_probe.h"
 #include "sensor/hugepages.h"
 #include "sensor/log.h"
 
@@ -202,6 +203,11 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->offline = sv->opt.input_file != NULL;
     shm->debug_flow_log = cfg->debug.flow_log;
     shm->debug_chunk_delay_us = (uint32_t)cfg->debug.chunk_delay_us;
+    shm->midstream = cfg->stream.midstream;
+    shm->flow_timeout_ns = (uint64_t)cfg->flow.timeout_s * 1000000000ull;
+    shm->eve_enabled = cfg->outputs.eve_enabled;
+    shm->fast_enabled = cfg->outputs.fast_enabled;
+    shm->checksum_mode = (uint32_t)sv->opt.checksum;
     snprintf(shm->log_dir, sizeof(shm->log_dir), "%s", cfg->log_dir);
     if (sv->opt.input_file)
         snprintf(shm->input_file, sizeof(shm->input_file), "%s", sv->opt.input_file);
@@ -241,6 +247,9 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
                             (int)rte_socket_id(), err) < 0)
             return -1;
     }
+    for (i = 0; i < nsensors; i++)
+        if (sv_rules_publish(shm, i, &sv->rules[i], sv->rules_gen, err) < 0)
+            return -1;
     return 0;
 }
 
@@ -473,6 +482,34 @@ static void sv_loop(sv_t *sv)
     }
 }
 
+/* Parse and compile every sensor's rules (generation 1); rejected rules
+ * are logged and skipped.  *bytes: what publishing them will take. */
+static int sv_prepare_rules(sv_t *sv, size_t *bytes)
+{
+    int i, n = sv->opt.input_file ? 1 : sv->cfg->sensor_count;
+    ws_err_t err;
+
+    sv->rules_gen = 1;
+    for (i = 0; i < n; i++) {
+        sv_rules_t *r = &sv->rules[i];
+        if (sv_rules_prepare(sv->cfg, i, r, 1, NULL, &err) < 0) {
+            ws_err("sensor '%s': %s", sv->cfg->sensors[i].name, err.msg);
+            return -1;
+        }
+        *bytes += r->bundle.len + r->pf_len;
+        if (sv->cfg->sensors[i].rule_file_count == 0)
+            continue;
+        ws_info("sensor '%s': rules: %u loaded, %u rejected; %u wait for HTTP "
+                "inspection; parsed in %.2f s, prefilter (%u Hyperscan groups, %u "
+                "patterns, %u IP-only, %u header-only) built in %.2f s",
+                sv->cfg->sensors[i].name, r->loaded.set.nrules, r->loaded.set.nrejects,
+                r->st.path[DET_PF_HTTP], r->parse_secs, r->st.hs_groups,
+                r->st.hs_patterns, r->st.path[DET_PF_IPONLY], r->st.path[DET_PF_HEADER],
+                r->st.build_secs);
+    }
+    return 0;
+}
+
 /* Open the offline file once up front: a missing or unreadable file is a
  * usage error reported before any DPDK start. */
 static int sv_check_input(const char *file, int *linktype, ws_err_t *err)
@@ -525,6 +562,7 @@ int sv_run(const ws_config_t *cfg, const sv_options_t *opt)
     char *eal_argv[64];
     char path[WS_PATH_LEN + 16];
     int eal_argc = 0, linktype = WS_LINK_ETHERNET, nqueues = 0, i;
+    size_t rules_bytes = 0;
     ssize_t len;
     ws_err_t err;
 
@@ -551,9 +589,19 @@ int sv_run(const ws_config_t *cfg, const sv_options_t *opt)
             return 2;
         }
     }
+    if (sv_prepare_rules(&sv, &rules_bytes) < 0)
+        return 2;
+    if (opt->input_file != NULL && opt->checksum == WS_CSUM_AUTO) {
+        uint64_t checked, bad;
+        sv.opt.checksum = ws_csum_probe(opt->input_file, &checked, &bad);
+        if (sv.opt.checksum == WS_CSUM_NONE)
+            ws_info("checksums: %llu of the first %llu checked packets are bad (capture "
+                    "taken with checksum offload?); not checking checksums (-k none)",
+                    (unsigned long long)bad, (unsigned long long)checked);
+    }
     for (i = 0, nqueues = 0; i < (opt->input_file ? 1 : cfg->sensor_count); i++)
         nqueues += cfg->sensors[i].queues;
-    if (sv_huge_check(sv_memory_need(cfg, (unsigned)nqueues), &err) < 0) {
+    if (sv_huge_check(sv_memory_need(cfg, (unsigned)nqueues) + rules_bytes, &err) < 0) {
         ws_err("%s", err.msg);
         return 1;
     }
@@ -612,5 +660,7 @@ out:
     sv_kill_all(&sv);
     rte_eal_cleanup();
     sv_huge_cleanup(sv.prefix);
+    for (i = 0; i < WS_MAX_SENSORS; i++)
+        sv_rules_free(&sv.rules[i]);
     return sv.status;
 }

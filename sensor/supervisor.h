@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "sensor/config.h"
+#include "sensor/rules_sv.h"
 #include "sensor/shm.h"
 
 enum sv_role { SV_ROLE_CAPTURE, SV_ROLE_OFFLINE, SV_ROLE_DETECT };
@@ -35,6 +36,7 @@ typedef struct sv_child {
 /* What the command line asked for beyond the config. */
 typedef struct sv_options {
     const char *input_file;     /* -r, NULL for live */
+    int         checksum;       /* -k: enum ws_csum_mode */
 } sv_options_t;
 
 /* The supervisor's state.  Owner: sv_run(). */
@@ -47,6 +49,8 @@ typedef struct sv {
     char               cpus_all[64];       /* "(0-N)" */
     int                eal_argc;           /* arguments children share */
     char              *eal_argv[64];
+    sv_rules_t         rules[WS_MAX_SENSORS];  /* generation rules_gen */
+    uint32_t           rules_gen;
     sv_child_t         child[SV_MAX_CHILDREN];
     int                nchild;
     uint64_t           start_ms;

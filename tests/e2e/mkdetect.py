@@ -184,7 +184,8 @@ tcp_case(2025, 'content:"HDR"; isdataat:!4,relative;', 10025, [b"HDRabc", b"HDRa
 tcp_case(2026, 'byte_test:1,&,0x80,0;', 10026, [b"\x81", b"\xf0a"], [b"\x7f"])
 # --- header options ---------------------------------------------------------
 tcp_case(2030, 'dsize:>10;', 10030, [b"A" * 11, b"B" * 100], [b"A" * 10, b"x"])
-tcp_case(2031, 'dsize:3<>6;', 10031, [b"abcd", b"abcde"], [b"abc", b"abcdef", b"ab"])
+# Snort 2.9's a<>b is inclusive (Snort 3 writes it a<=>b)
+tcp_case(2031, 'dsize:3<>6;', 10031, [b"abc", b"abcd", b"abcdef"], [b"abcdefg", b"ab"])
 tcp_case(2032, 'flags:PA; content:"F";', 10032, [b"F"], [])
 tcp_case(2033, 'window:8192; content:"W";', 10033, [b"W"], [])
 # --- flow ---------------------------------------------------------------------
@@ -244,8 +245,10 @@ case(2070, 'alert icmp any any -> any any (msg:"echo id 4242"; itype:8; icode:0;
 flows = []
 for i in range(3):
     c, s, _ = addr(2071)
-    flows.append([eth(ip4(c, s, 1, icmp(13, 0, 7, 99)))])
-case(2071, 'alert icmp any any -> any any (msg:"timestamp seq 99"; itype:13; icmp_seq:99; '
+    flows.append([eth(ip4(c, s, 1, icmp(0, 0, 7, 99)))])
+    flows.append([eth(ip4(c, s, 1, icmp(0, 0, 7, 98)))])
+# icmp_id / icmp_seq apply to echo request and reply, as in Snort
+case(2071, 'alert icmp any any -> any any (msg:"echo reply seq 99"; itype:0; icmp_seq:99; '
      'sid:2071; rev:1;)', flows, 3)
 
 # --- IP header options ----------------------------------------------------------

@@ -1,0 +1,66 @@
+/*
+ * engine.h - one detector's detection engine: the rule set it parsed from the
+ * supervisor's bundle, its own copy of the prefilter, the verifier's scratch,
+ * threshold state, checksum policy and alert writer.
+ *
+ * Owner: one detect process.  Per packet: decode -> flow -> prefilter
+ * candidates -> header check -> every option -> thresholds -> alert.
+ */
+#ifndef WS_DET_ENGINE_H
+#define WS_DET_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "detect/alert.h"
+#include "detect/decode.h"
+#include "detect/flowtab.h"
+#include "detect/match.h"
+#include "detect/prefilter.h"
+#include "detect/threshold.h"
+#include "rules/bundle.h"
+#include "sensor/shm.h"
+
+typedef struct det_engine_stats {
+    uint64_t not_ip;           /* decoded, but no IP layer: counted, not inspected */
+    uint64_t malformed;        /* decode stopped on a malformed header */
+    uint64_t bad_checksum;     /* kept out of inspection (-k all) */
+    uint64_t candidates;       /* prefilter candidates verified */
+    uint64_t alerts;
+    uint64_t suppressed;       /* matched, held back by threshold/detection_filter */
+} det_engine_stats_t;
+
+typedef struct det_engine {
+    ws_shm_t          *shm;
+    uint16_t           sensor;
+    int                linktype;
+    uint32_t           gen;          /* rules generation loaded; 0 = none */
+    rule_loaded_t      rules;
+    det_prefilter_t   *pf;
+    det_matcher_t      mt;
+    det_threshold_t    th;
+    det_alert_out_t    out;
+    int                csum_mode;    /* enum ws_csum_mode as now in force */
+    uint64_t           csum_probe_checked, csum_probe_bad;
+    det_decode_stats_t dstats;
+    det_engine_stats_t st;
+    /* per packet */
+    det_packet_t       pkt;
+    det_match_ctx_t    mc;
+    const ws_cell_t   *cell;
+    det_flow_t        *flow;
+} det_engine_t;
+
+int  det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t sensor, ws_err_t *err);
+void det_engine_free(det_engine_t *e);
+
+/* Inspect one packet (data: len linear bytes of cell's mbuf).  Returns the
+ * number of alerts raised. */
+unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
+                           const ws_cell_t *cell, const uint8_t *data, uint32_t len,
+                           uint64_t *new_flows);
+
+/* End of a chunk: write the alerts gathered for it. */
+void det_engine_flush(det_engine_t *e);
+
+#endif
