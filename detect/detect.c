@@ -25,6 +25,7 @@
 #include "detect/detect.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,7 +59,7 @@ typedef struct det_ctx {
 
 /* Counters of one chunk, added to shared memory in one place (step 3). */
 typedef struct det_chunk_count {
-    uint64_t packets, bytes, new_flows, undecodable, alerts;
+    uint64_t packets, bytes, new_flows, undecodable, alerts, tsc;
 } det_chunk_count_t;
 
 static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
@@ -88,6 +89,7 @@ static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
     me->undecodable += cnt->undecodable;
     me->flows_total += cnt->new_flows;
     me->alerts += cnt->alerts;
+    me->busy_tsc += cnt->tsc;
     me->flows = dc->flows.count;
     me->chunks++;
 }
@@ -120,9 +122,11 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     rte_smp_wmb();
     me->phase = WS_PHASE_INSPECT;
     c->state = WS_CHUNK_INSPECTING;
+    cnt.tsc = rte_get_tsc_cycles();
     for (i = 0; i < c->count; i++)
         det_inspect_packet(dc, &c->cells[i], &cnt);
     det_engine_flush(&dc->eng);
+    cnt.tsc = rte_get_tsc_cycles() - cnt.tsc;
     if (unlikely(dc->shm->debug_chunk_delay_us > 0))
         rte_delay_us_sleep(dc->shm->debug_chunk_delay_us);
     det_commit(dc, &cnt);
@@ -284,6 +288,11 @@ int det_main(ws_shm_t *shm, uint16_t gid)
     }
     if (shm->debug_flow_log)
         det_write_flow_log(&dc);
+    {
+        struct rusage ru;
+        if (getrusage(RUSAGE_SELF, &ru) == 0)
+            dc.me->max_rss_kb = (uint64_t)ru.ru_maxrss;
+    }
     ws_info("done: %llu packets in %llu chunks, %llu flows",
             (unsigned long long)dc.me->packets, (unsigned long long)dc.me->chunks,
             (unsigned long long)dc.me->flows_total);

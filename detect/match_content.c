@@ -112,11 +112,27 @@ static int64_t content_find(const uint8_t *buf, int64_t from, int64_t end,
                                   c->len);
         return h ? h - buf : -1;
     }
-    uint8_t f0 = det_fold(c->pat[0]);
+    /* candidates for the first byte come from memchr on both cases;
+     * "none" (past the last start) is remembered so a missing case is not
+     * searched again */
+    uint8_t lo = det_fold(c->pat[0]);
+    uint8_t up = (uint8_t)(lo >= 'a' && lo <= 'z' ? lo - 32 : lo);
     int64_t last = end - c->len;
+    const uint8_t *none = buf + last + 1, *nl = NULL, *nu = up == lo ? none : NULL;
     for (int64_t i = from; i <= last; i++) {
-        if (det_fold(buf[i]) != f0)
-            continue;
+        const uint8_t *at = buf + i;
+        if (nl == NULL || nl < at)
+            nl = memchr(at, lo, (size_t)(none - at));
+        if (nl == NULL)
+            nl = none;
+        if (nu == NULL || nu < at)
+            nu = memchr(at, up, (size_t)(none - at));
+        if (nu == NULL)
+            nu = none;
+        const uint8_t *h = nl < nu ? nl : nu;
+        if (h == none)
+            return -1;
+        i = h - buf;
         uint32_t k = 1;
         while (k < c->len && det_fold(buf[i + k]) == det_fold(c->pat[k]))
             k++;

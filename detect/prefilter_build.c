@@ -337,6 +337,7 @@ typedef struct hs_job {
 
 typedef struct hs_pool {
     hs_job_t *jobs;
+    uint32_t *order;         /* job indexes, biggest first */
     uint32_t njobs;
     atomic_uint next;
     const fp_t *fp;
@@ -437,7 +438,7 @@ static void *hs_worker(void *arg)
         uint32_t i = atomic_fetch_add(&pool->next, 1);
         if (i >= pool->njobs)
             break;
-        hs_job_run(&pool->jobs[i], pool->fp);
+        hs_job_run(&pool->jobs[pool->order[i]], pool->fp);
     }
     return NULL;
 }
@@ -447,6 +448,15 @@ static double now_secs(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int job_cmp(const void *a, const void *b, void *arg)
+{
+    const hs_job_t *j = arg;
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (j[x].n != j[y].n)
+        return j[x].n > j[y].n ? -1 : 1;
+    return x < y ? -1 : x > y;
 }
 
 /* Compile every group of reg; jobs[i] holds group i's result. */
@@ -461,7 +471,14 @@ static int compile_all(const reg_t *reg, const fp_t *fp, unsigned threads,
         jobs[i].rules = reg->lists[i].v;
         jobs[i].n = reg->lists[i].n;
     }
-    hs_pool_t pool = { .jobs = jobs, .njobs = reg->n, .fp = fp };
+    /* biggest first, so no thread is left with a big one at the end */
+    uint32_t *order = malloc((reg->n ? reg->n : 1) * sizeof(*order));
+    if (order == NULL)
+        return ws_err_set(err, "prefilter: out of memory");
+    for (uint32_t i = 0; i < reg->n; i++)
+        order[i] = i;
+    qsort_r(order, reg->n, sizeof(*order), job_cmp, jobs);
+    hs_pool_t pool = { .jobs = jobs, .order = order, .njobs = reg->n, .fp = fp };
     atomic_init(&pool.next, 0);
     if (threads == 0) {
         long c = sysconf(_SC_NPROCESSORS_ONLN);
@@ -477,6 +494,7 @@ static int compile_all(const reg_t *reg, const fp_t *fp, unsigned threads,
     hs_worker(&pool);
     for (unsigned t = 0; t < started; t++)
         pthread_join(tid[t], NULL);
+    free(order);
     for (uint32_t i = 0; i < reg->n; i++)
         if (jobs[i].db == NULL)
             return ws_err_set(err, "prefilter: group %u (%u rules): %s", i,

@@ -131,6 +131,8 @@ typedef struct ws_det_shm {
     uint64_t chunks_inbox_recovered; /* chunks waiting in its inbox when it started after a crash */
     uint64_t packets_quarantined;
     uint64_t undecodable;         /* packets without an IP flow key */
+    uint64_t busy_tsc;            /* TSC cycles spent inspecting chunks */
+    uint64_t max_rss_kb;          /* peak resident memory, written at exit */
     volatile uint64_t backlog;    /* chunks waiting in its inboxes, as last seen */
     volatile uint64_t heartbeat;
     /* crash recovery: the chunk it holds and where it is */

@@ -98,11 +98,13 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"chunks_redelivered\": %" PRIu64 ", \"packets_quarantined\": %" PRIu64
             ", \"chunks\": %" PRIu64 ", \"chunks_inbox_recovered\": %" PRIu64
             ", \"flows_total\": %" PRIu64 ", \"undecodable\": %" PRIu64
-            ", \"backlog\": %" PRIu64 " }%s\n",
+            ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
+            " }%s\n",
             d->index, d->packets, d->bytes, d->alerts, d->flows,
             d->flows_offloaded_in, d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
-            d->flows_total, d->undecodable, d->backlog, last ? "" : ",");
+            d->flows_total, d->undecodable, d->backlog,
+            (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb, last ? "" : ",");
 }
 
 int sv_stats_write(const sv_t *sv, const char *path)

@@ -160,6 +160,9 @@ static int oracle(const rule_t *r, const det_packet_t *p)
     int http = 0, pkt = 0;
     for (uint32_t i = 0; i < r->nopts; i++) {
         const rule_opt_t *o = &r->opts[i];
+        if (o->kw == RULE_KW_ITYPE && o->u.cmp.op == RULE_CMP_EQ &&
+            (p->layers & (DET_L_ICMP | DET_L_ICMPV6)) && p->icmp.type != o->u.cmp.lo)
+            return 0;
         if ((o->kw != RULE_KW_CONTENT && o->kw != RULE_KW_URICONTENT) ||
             o->u.content.negated)
             continue;

@@ -27,6 +27,10 @@ static const trow_t content_rows[] = {
     { "content:\"ABC\"; nocase", ALPHA, {0}, 1 },
     { "content:\"aBc\",nocase", ALPHA, {0}, 1 },
     { "content:\"|61 62|c\"", ALPHA, {0}, 1 },
+    { "content:\"aB\"; nocase", P("xxAbxx"), {0}, 1 },
+    { "content:\"aBz\"; nocase", P("xxAbxaBy"), {0}, 0 },
+    { "content:\"|00|A\"; nocase", PB("x\x00" "a", 3), {0}, 1 },
+    { "content:\"1a\"; nocase", P("11A"), {0}, 1 },
     { "content:\"cde\"; offset:2", ALPHA, {0}, 1 },
     { "content:\"cde\"; offset:3", ALPHA, {0}, 0 },
     { "content:\"cde\"; depth:5", ALPHA, {0}, 1 },
@@ -95,6 +99,7 @@ static const trow_t retry_rows[] = {
     /* pcre retries from its match end, so the overlap is missed (sid 2) */
     { "pcre:\"/ABA/\"; content:\"C\"; distance:0; within:1", P("ABABACD"), {0}, 0 },
     { "content:\"AA\"; content:\"B\"; distance:0; within:1", P("AAAB"), {0}, 1 },
+    { "content:\"ab\"; nocase; content:\"X\"; distance:0; within:1", P("AB aB abX"), {0}, 1 },
     /* two levels */
     { "content:\"a\"; content:\"b\"; distance:0; within:1; content:\"c\"; "
       "distance:0; within:1", P("abxabyabc"), {0}, 1 },
