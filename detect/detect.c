@@ -40,6 +40,10 @@
 #include "sensor/backoff.h"
 #include "sensor/log.h"
 
+/* Flow-table slots the idle-flow sweep looks at after each chunk: enough to
+ * go round a table of a million flows every few thousand chunks. */
+#define DET_SWEEP_SLOTS 1024
+
 /* How long a successor waits for capture to drain a recycle ring. */
 #define DET_RECOVER_WAIT_S 5
 
@@ -54,6 +58,7 @@ typedef struct det_ctx {
     struct rte_ring *recycle[WS_MAX_QUEUES];
     det_flowtab_t    flows;
     det_engine_t     eng;
+    FILE            *flow_log;                 /* debug.flow_log */
     uint8_t          linear[65536];            /* for chained mbufs */
 } det_ctx_t;
 
@@ -111,6 +116,8 @@ static void det_return(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi, int in_inbox)
     me->cur = NULL;
 }
 
+static void det_flow_gone(const det_flow_t *f, void *arg);
+
 static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
 {
     det_chunk_count_t cnt = {0};
@@ -126,6 +133,9 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     for (i = 0; i < c->count; i++)
         det_inspect_packet(dc, &c->cells[i], &cnt);
     det_engine_flush(&dc->eng);
+    if (c->count > 0)
+        det_flowtab_expire(&dc->flows, c->cells[c->count - 1].ts_ns,
+                           dc->shm->flow_timeout_ns, DET_SWEEP_SLOTS, det_flow_gone, dc);
     cnt.tsc = rte_get_tsc_cycles() - cnt.tsc;
     if (unlikely(dc->shm->debug_chunk_delay_us > 0))
         rte_delay_us_sleep(dc->shm->debug_chunk_delay_us);
@@ -233,20 +243,33 @@ static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
     return 0;
 }
 
-static void det_write_flow_log(det_ctx_t *dc)
+/* debug.flow_log: flows go to the log when they expire and at exit. */
+static void det_open_flow_log(det_ctx_t *dc)
 {
     char path[WS_PATH_LEN + 64];
-    FILE *f;
 
     snprintf(path, sizeof(path), "%s/flows-%s-%u.tsv", dc->shm->log_dir,
              dc->shm->sensors[dc->me->sensor].name, dc->local);
-    f = fopen(path, "w");
-    if (f == NULL) {
+    dc->flow_log = fopen(path, "w");
+    if (dc->flow_log == NULL)
         ws_err("cannot write %s: %s", path, strerror(errno));
+}
+
+static void det_flow_gone(const det_flow_t *f, void *arg)
+{
+    det_ctx_t *dc = arg;
+
+    if (dc->flow_log != NULL)
+        det_flow_dump(f, dc->flow_log);
+}
+
+static void det_write_flow_log(det_ctx_t *dc)
+{
+    if (dc->flow_log == NULL)
         return;
-    }
-    if (det_flowtab_dump(&dc->flows, f) < 0 || fclose(f) != 0)
-        ws_err("writing %s failed: %s", path, strerror(errno));
+    if (det_flowtab_dump(&dc->flows, dc->flow_log) < 0 || fclose(dc->flow_log) != 0)
+        ws_err("writing the flow log failed: %s", strerror(errno));
+    dc->flow_log = NULL;
 }
 
 int det_main(ws_shm_t *shm, uint16_t gid)
@@ -257,6 +280,8 @@ int det_main(ws_shm_t *shm, uint16_t gid)
 
     if (det_attach(&dc, shm, gid) < 0)
         return 1;
+    if (shm->debug_flow_log)
+        det_open_flow_log(&dc);
     if (dc.me->restarts > 0)
         det_recover(&dc);
     ws_backoff_reset(&bo);
@@ -286,8 +311,7 @@ int det_main(ws_shm_t *shm, uint16_t gid)
             break;
         ws_backoff_idle(&bo);
     }
-    if (shm->debug_flow_log)
-        det_write_flow_log(&dc);
+    det_write_flow_log(&dc);
     {
         struct rusage ru;
         if (getrusage(RUSAGE_SELF, &ru) == 0)

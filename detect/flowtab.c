@@ -23,7 +23,8 @@ int det_flowtab_init(det_flowtab_t *t, uint64_t capacity)
 void det_flowtab_free(det_flowtab_t *t)
 {
     for (uint64_t i = 0; t->slots != NULL && i <= t->mask; i++)
-        free(t->slots[i].bits);
+        if (t->slots[i].used)
+            free(t->slots[i].bits);
     free(t->slots);
     t->slots = NULL;
     t->count = 0;
@@ -82,19 +83,69 @@ det_flow_t *det_flowtab_get(det_flowtab_t *t, const ws_flow_key_t *key,
     return f;
 }
 
-int det_flowtab_dump(const det_flowtab_t *t, FILE *out)
+int det_flow_dump(const det_flow_t *f, FILE *out)
 {
     char key[160];
-    uint64_t i;
 
-    for (i = 0; i <= t->mask; i++) {
-        const det_flow_t *f = &t->slots[i];
-        if (!f->used)
-            continue;
-        ws_flow_key_format(&f->key, key, sizeof(key));
-        if (fprintf(out, "%s %llu %llu\n", key, (unsigned long long)f->packets,
-                    (unsigned long long)f->bytes) < 0)
+    ws_flow_key_format(&f->key, key, sizeof(key));
+    return fprintf(out, "%s %llu %llu\n", key, (unsigned long long)f->packets,
+                   (unsigned long long)f->bytes) < 0 ? -1 : 0;
+}
+
+int det_flowtab_dump(const det_flowtab_t *t, FILE *out)
+{
+    for (uint64_t i = 0; i <= t->mask; i++)
+        if (t->slots[i].used && det_flow_dump(&t->slots[i], out) < 0)
             return -1;
-    }
     return 0;
+}
+
+/* Remove slot i by shifting later members of its probe run back, so lookups
+ * never need tombstones (linear probing's backward-shift delete). */
+static void remove_at(det_flowtab_t *t, uint64_t i)
+{
+    uint64_t j = i, k;
+
+    free(t->slots[i].bits);
+    for (;;) {
+        t->slots[i].used = 0;
+        t->slots[i].bits = NULL;     /* freed above, or moved to another slot */
+        for (;;) {
+            j = (j + 1) & t->mask;
+            if (!t->slots[j].used)
+                goto done;
+            k = t->slots[j].hash & t->mask;    /* home slot of j's flow */
+            /* j's flow may move to i unless its home lies cyclically in (i, j]. */
+            if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+                continue;
+            break;
+        }
+        t->slots[i] = t->slots[j];
+        i = j;
+    }
+done:
+    t->count--;
+}
+
+uint64_t det_flowtab_expire(det_flowtab_t *t, uint64_t now_ns, uint64_t timeout_ns,
+                            uint64_t budget, det_flow_gone_fn gone, void *arg)
+{
+    uint64_t removed = 0;
+
+    if (budget > t->mask + 1)
+        budget = t->mask + 1;
+    while (budget-- > 0) {
+        uint64_t i = t->sweep & t->mask;
+        det_flow_t *f = &t->slots[i];
+        if (f->used && f->last_ns + timeout_ns < now_ns) {
+            if (gone != NULL)
+                gone(f, arg);
+            remove_at(t, i);      /* slot i may now hold a shifted flow: look again */
+            removed++;
+            continue;
+        }
+        t->sweep = (i + 1) & t->mask;
+    }
+    t->expired += removed;
+    return removed;
 }

@@ -34,7 +34,12 @@ typedef struct det_flowtab {
     det_flow_t *slots;
     uint64_t    mask;          /* capacity - 1; capacity is a power of two */
     uint64_t    count;
+    uint64_t    sweep;         /* next slot the expiry sweep looks at */
+    uint64_t    expired;       /* flows removed for being idle */
 } det_flowtab_t;
+
+/* Called with each flow the sweep removes, before it goes. */
+typedef void (*det_flow_gone_fn)(const det_flow_t *f, void *arg);
 
 int  det_flowtab_init(det_flowtab_t *t, uint64_t capacity);
 void det_flowtab_free(det_flowtab_t *t);
@@ -43,6 +48,16 @@ void det_flowtab_free(det_flowtab_t *t);
  * *created says which.  NULL only when memory ran out. */
 det_flow_t *det_flowtab_get(det_flowtab_t *t, const ws_flow_key_t *key,
                             uint32_t hash, int *created);
+
+/* Look at up to budget slots from where the last sweep stopped and remove
+ * the flows idle for more than timeout_ns at packet time now_ns (gone, if
+ * not NULL, sees each first).  Pointers to flows are invalid afterwards.
+ * Returns the flows removed. */
+uint64_t det_flowtab_expire(det_flowtab_t *t, uint64_t now_ns, uint64_t timeout_ns,
+                            uint64_t budget, det_flow_gone_fn gone, void *arg);
+
+/* One flow as a line: "proto lo port hi port packets bytes". */
+int det_flow_dump(const det_flow_t *f, FILE *out);
 
 /* Write one line per flow: "proto lo port hi port packets bytes". */
 int det_flowtab_dump(const det_flowtab_t *t, FILE *f);

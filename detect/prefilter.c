@@ -93,8 +93,9 @@ static bool gid_ok(uint32_t g, uint32_t n) { return g == DET_PF_NONE || g < n; }
 
 static int read_groups(det_prefilter_t *pf, det_pfr_t *r, ws_err_t *err)
 {
+    /* a group takes at least 12 bytes: bound the counts by what is left */
     pf->nhs = det_pfr_u32(r);
-    if (r->bad || pf->nhs > pf->nrules + DET_PF_NFIX + 1)
+    if (r->bad || pf->nhs > (r->len - r->off) / 12)
         return ws_err_set(err, "prefilter blob: bad group count");
     pf->hs = calloc(pf->nhs + 1, sizeof(*pf->hs));
     if (pf->hs == NULL)
@@ -123,7 +124,7 @@ static int read_groups(det_prefilter_t *pf, det_pfr_t *r, ws_err_t *err)
             return ws_err_set(err, "hs_alloc_scratch() failed");
     }
     pf->nhdr = det_pfr_u32(r);
-    if (r->bad || pf->nhdr > pf->nrules + DET_PF_NFIX + 257)
+    if (r->bad || pf->nhdr > (r->len - r->off) / 4)
         return ws_err_set(err, "prefilter blob: bad header group count");
     pf->hdr = calloc(pf->nhdr + 1, sizeof(*pf->hdr));
     if (pf->hdr == NULL)

@@ -411,6 +411,54 @@ static void test_groups_mixed(void **state)
     fx_free(&fx);
 }
 
+/* Overlapping port ranges make more groups than rules; every port of every
+ * side gets exactly the rules whose (narrower) side contains it. */
+static void test_overlapping_ranges(void **state)
+{
+    (void)state;
+    char text[8192];
+    size_t len = 0;
+    for (int i = 0; i < 30; i++) {
+        int lo = 100 + i * 7, hi = lo + 20 + i;
+        if (i % 3 == 0)
+            len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                    "alert udp any %d:%d -> any any (content:\"o\"; sid:%d;)\n",
+                                    lo, hi, i + 1);
+        else if (i % 3 == 1)
+            len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                    "alert udp any any -> any [%d:%d,%d] (dsize:>0; sid:%d;)\n",
+                                    lo, hi, 60000 + i, i + 1);
+        else
+            len += (size_t)snprintf(text + len, sizeof(text) - len,
+                                    "alert udp any any <> any %d:%d (content:\"o\"; sid:%d;)\n",
+                                    lo, hi, i + 1);
+    }
+    fixture_t fx;
+    fx_load(&fx, text);
+    assert_true(fx.st.hs_groups + fx.st.hdr_groups > 30);
+    for (uint32_t port = 90; port < 400; port += 1)
+        for (int side = 0; side < 2; side++) {
+            pktspec_t s = { "10.0.0.1", "10.0.0.2", 17, side ? 7 : (uint16_t)port,
+                            side ? (uint16_t)port : 7, "o" };
+            cands_t c;
+            run(&fx, &s, &c);
+            uint32_t want = 0;
+            for (uint32_t r = 0; r < fx.rs.nrules; r++) {
+                const rule_t *ru = fx.rs.rules[r];
+                bool m = (rule_portset_has(&ru->sport, s.sport) &&
+                          rule_portset_has(&ru->dport, s.dport)) ||
+                         (ru->dir == RULE_DIR_BOTH &&
+                          rule_portset_has(&ru->sport, s.dport) &&
+                          rule_portset_has(&ru->dport, s.sport));
+                if (m != has(&c, r))
+                    fail_msg("port %u side %d rule %u: want %d", port, side, r, m);
+                want += m;
+            }
+            assert_int_equal(want, c.n);
+        }
+    fx_free(&fx);
+}
+
 /* ---- IP-only ----------------------------------------------------------------------------- */
 
 typedef struct ip_case {
@@ -919,6 +967,7 @@ int main(void)
         cmocka_unit_test(test_fast_pattern_binary),
         cmocka_unit_test(test_ports),
         cmocka_unit_test(test_groups_mixed),
+        cmocka_unit_test(test_overlapping_ranges),
         cmocka_unit_test(test_iponly),
         cmocka_unit_test(test_iponly_many),
         cmocka_unit_test(test_dedup_order),
