@@ -39,10 +39,16 @@ int det_flow_key_of(const det_packet_t *p, ws_flow_key_t *key, bool *src_is_lo)
     return 0;
 }
 
-static void flow_reset(det_flow_t *f)
+void det_flow_release(det_flow_t *f)
 {
     free(f->bits);
     f->bits = NULL;
+    /* stream and http state are released here once those modules exist */
+}
+
+static void flow_reset(det_flow_t *f)
+{
+    det_flow_release(f);
     f->tcp_state = DET_TS_NONE;
     f->seen = 0;
     f->fins = 0;

@@ -24,7 +24,7 @@ void det_flowtab_free(det_flowtab_t *t)
 {
     for (uint64_t i = 0; t->slots != NULL && i <= t->mask; i++)
         if (t->slots[i].used)
-            free(t->slots[i].bits);
+            det_flow_release(&t->slots[i]);
     free(t->slots);
     t->slots = NULL;
     t->count = 0;
@@ -106,10 +106,12 @@ static void remove_at(det_flowtab_t *t, uint64_t i)
 {
     uint64_t j = i, k;
 
-    free(t->slots[i].bits);
+    det_flow_release(&t->slots[i]);
     for (;;) {
         t->slots[i].used = 0;
-        t->slots[i].bits = NULL;     /* freed above, or moved to another slot */
+        t->slots[i].bits = NULL;     /* released above, or moved to another slot */
+        t->slots[i].stream = NULL;
+        t->slots[i].http = NULL;
         for (;;) {
             j = (j + 1) & t->mask;
             if (!t->slots[j].used)

@@ -28,7 +28,14 @@ typedef struct det_flow {
     uint8_t       seen;          /* 1: client->server seen, 2: server->client seen */
     uint8_t       fins;          /* 1: client FIN, 2: server FIN */
     uint8_t      *bits;          /* flowbits, malloc'd on first use; NULL = all clear */
+    struct det_stream *stream;   /* TCP reassembly state (detect/stream.h), NULL = none */
+    struct det_http   *http;     /* HTTP/1.x parser state (detect/http.h), NULL = none */
 } det_flow_t;
+
+/* Free everything a flow owns (flowbits, stream, HTTP state) and clear the
+ * pointers; the flow's key and counters stay.  Defined in flowstate.c,
+ * which knows the owners' release functions. */
+void det_flow_release(det_flow_t *f);
 
 typedef struct det_flowtab {
     det_flow_t *slots;
