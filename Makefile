@@ -5,7 +5,7 @@
 
 CC       ?= cc
 BUILD    ?= build
-PKGS      = libdpdk libhs libconfig jemalloc libpcap libpcre2-8
+PKGS      = libdpdk libhs libconfig jemalloc libpcap libpcre2-8 zlib
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 OPT      ?= -O2 -g
@@ -15,7 +15,7 @@ CFLAGS   += -std=gnu11 $(OPT) -Wall -Wextra -Werror -Wno-address-of-packed-membe
 LDLIBS   += $(PKG_LIBS) -lm -lpthread $(EXTRA_LDFLAGS)
 
 # Module sources; sensor/main.c holds main() and stays out of unit tests.
-SRC_DIRS  = sensor capture detect rules
+SRC_DIRS  = sensor capture detect rules export
 SRCS      = $(filter-out sensor/main.c,$(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
 OBJS      = $(SRCS:%.c=$(BUILD)/obj/%.o)
 MAIN_OBJ  = $(BUILD)/obj/sensor/main.o

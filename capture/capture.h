@@ -17,4 +17,8 @@ int cap_live_main(ws_shm_t *shm, uint16_t q);
  * never dropping, then wait until every chunk has come back. */
 int cap_offline_main(ws_shm_t *shm, uint16_t s);
 
+/* Replay: play sensor s's replay file into its queues at its rate, with
+ * live semantics (capture/replay.c). */
+int cap_replay_main(ws_shm_t *shm, uint16_t s);
+
 #endif

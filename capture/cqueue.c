@@ -1,10 +1,10 @@
 /*
  * cqueue.c - filling and steering chunks for one receive queue (cqueue.h).
  *
- * Steering today is flow affinity to the queue's home detector: the capture
- * hash is symmetric, so both directions of a flow share a queue and hence a
- * detector.  The buddy group's owner table (offload to the least-loaded
- * buddy) plugs in at cap_steer().
+ * Steering goes through the sensor's owner table (capture/owner.h): a flow
+ * keeps the detector that first claimed it; a new flow goes to the queue's
+ * home detector unless home's backlog has reached the offload threshold, in
+ * which case it goes to the buddy with the smallest backlog.
  */
 #include "capture/cqueue.h"
 
@@ -17,6 +17,10 @@
 
 int cap_queue_init(cap_queue_t *cq, ws_shm_t *shm, uint16_t q, ws_err_t *err)
 {
+    const ws_sensor_shm_t *s;
+    cap_pool_t other;
+    uint16_t i, d;
+
     memset(cq, 0, sizeof(*cq));
     if (cap_pool_attach(&cq->pool, shm, q, err) < 0)
         return -1;
@@ -25,13 +29,78 @@ int cap_queue_init(cap_queue_t *cq, ws_shm_t *shm, uint16_t q, ws_err_t *err)
     cq->flush_tsc = shm->tsc_hz / 1000000 * shm->flush_us;
     if (cq->flush_tsc == 0)
         cq->flush_tsc = 1;
+    s = &shm->sensors[cq->st->sensor];
+    cq->nq = s->nq;
+    cq->owner = ws_owner_lookup(cq->st->sensor);
+    cq->offload = shm->offload_enabled && cq->pool.nd > 1;
+    cq->offload_chunks = (uint32_t)(shm->offload_threshold * cq->pool.R);
+    cq->timeout_us = shm->flow_timeout_ns / 1000;
+    for (i = 0; i < cq->nq; i++) {
+        if (cap_pool_attach(&other, shm, (uint16_t)(s->q_base + i), err) < 0)
+            return -1;
+        for (d = 0; d < cq->pool.nd; d++)
+            cq->inbox_all[i][d] = other.inbox[d];
+    }
     return 0;
 }
 
-static inline uint16_t cap_steer(const cap_queue_t *cq, uint32_t hash)
+/* Chunks waiting for detector d from every queue of the sensor. */
+static unsigned cap_backlog(const cap_queue_t *cq, uint16_t d)
 {
-    (void)hash;
-    return cq->home;
+    unsigned n = 0;
+
+    for (uint16_t i = 0; i < cq->nq; i++)
+        n += rte_ring_count(cq->inbox_all[i][d]);
+    return n;
+}
+
+/* Detector for a flow nobody owns yet: home while home's backlog is under
+ * the threshold; else the least-loaded buddy (ties rotate), but only if it
+ * is less loaded than home, since moving a flow costs its affinity.
+ * Threshold 0 forces every new flow onto a buddy (tests, experiments). */
+static uint16_t cap_place(cap_queue_t *cq)
+{
+    uint16_t nd = cq->pool.nd, best = cq->home, d, k;
+    unsigned best_load = UINT32_MAX, home_load;
+
+    if (!cq->offload)
+        return cq->home;
+    home_load = cap_backlog(cq, cq->home);
+    if (home_load < cq->offload_chunks)
+        return cq->home;
+    cq->rr++;
+    for (k = 0; k < nd; k++) {
+        d = (uint16_t)((cq->rr + k) % nd);
+        if (d == cq->home)
+            continue;
+        unsigned load = cap_backlog(cq, d);
+        if (load < best_load) {
+            best_load = load;
+            best = d;
+        }
+    }
+    if (cq->offload_chunks > 0 && best_load >= home_load)
+        return cq->home;
+    return best;
+}
+
+static inline uint16_t cap_steer(cap_queue_t *cq, uint32_t hash, uint64_t ts_ns)
+{
+    uint64_t now_us = ts_ns / 1000;
+    int d;
+
+    if (cq->owner == NULL)
+        return cq->home;
+    d = ws_owner_get(cq->owner, hash, now_us, cq->timeout_us);
+    if (d >= 0)
+        return (uint16_t)d;
+    d = ws_owner_claim(cq->owner, hash, cap_place(cq), now_us, cq->timeout_us);
+    cq->st->flows_claimed++;
+    if (d != cq->home) {
+        cq->st->flows_offloaded++;
+        cq->st->offloaded_to[d]++;
+    }
+    return (uint16_t)d;
 }
 
 static inline void cap_hand_over(cap_queue_t *cq, uint16_t d)
@@ -45,7 +114,7 @@ int cap_queue_put(cap_queue_t *cq, struct rte_mbuf *m, uint32_t hash,
                   uint64_t ts_ns, uint64_t pkt_no, uint32_t wire_len,
                   uint64_t now_tsc)
 {
-    uint16_t d = cap_steer(cq, hash);
+    uint16_t d = cap_steer(cq, hash, ts_ns);
     ws_chunk_t *c = cq->open[d];
     ws_cell_t *cell;
 

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "capture/owner.h"
 #include "capture/pool.h"
 #include "sensor/shm.h"
 
@@ -19,6 +20,14 @@ typedef struct cap_queue {
     ws_chunk_t     *open[WS_MAX_DETECTORS];      /* open chunk per detector */
     uint16_t        home;                        /* home detector, within sensor */
     uint64_t        flush_tsc;                   /* flush timeout in TSC cycles */
+    /* buddy-group steering (capture/owner.h) */
+    ws_owner_table_t *owner;                     /* NULL: plain affinity to home */
+    int             offload;                     /* offload.enabled, and buddies exist */
+    uint32_t        offload_chunks;              /* backlog (chunks) at which home offloads */
+    uint64_t        timeout_us;                  /* flow timeout: slot expiry */
+    uint16_t        nq;                          /* queues of the sensor */
+    uint16_t        rr;                          /* tie-breaker among equal buddies */
+    struct rte_ring *inbox_all[WS_MAX_QUEUES][WS_MAX_DETECTORS]; /* every inbox of the sensor */
 } cap_queue_t;
 
 int cap_queue_init(cap_queue_t *cq, ws_shm_t *shm, uint16_t q, ws_err_t *err);

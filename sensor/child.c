@@ -31,6 +31,7 @@ static const struct child_role {
 } child_roles[] = {
     { "capture", cap_live_main },
     { "offline", cap_offline_main },
+    { "replay",  cap_replay_main },
     { "detect",  det_main },
 };
 

@@ -148,6 +148,10 @@ static const cfg_row_t sensor_rows[] = {
       .off = offsetof(ws_sensor_conf_t, capture_cpus), .max_count = WS_MAX_CPUS },
     { .path = "cpus.detect", .type = CT_INTS, .min = 0, .max = CFG_MAX_CPU,
       .off = offsetof(ws_sensor_conf_t, detect_cpus), .max_count = WS_MAX_CPUS },
+    R_INT(ws_sensor_conf_t, "replay.rate", replay.rate, 0, 100000000),
+    R_INT(ws_sensor_conf_t, "replay.loops", replay.loops, 0, 1000000),
+    R_DBL(ws_sensor_conf_t, "replay.skew", replay.skew, 0, 1),
+    R_INT(ws_sensor_conf_t, "replay.hot_flows", replay.hot_flows, 0, 1000000),
     { .path = NULL },
 };
 
@@ -159,6 +163,7 @@ static void sensor_defaults(ws_sensor_conf_t *s, int index)
     snprintf(s->name, sizeof(s->name), "sensor%d", index);
     s->queues = 1;
     s->workers = 1;
+    s->replay.loops = 1;
 }
 
 void ws_config_defaults(ws_config_t *c)

@@ -42,11 +42,22 @@ typedef struct ws_cpu_list {
     uint16_t cpu[WS_MAX_CPUS];
 } ws_cpu_list_t;
 
+/* A replayed capture (input "replay:FILE"): the file in a loop at a packet
+ * rate, with live semantics (a packet with no free chunk is a delivery drop),
+ * spread over the sensor's queues with an optional skew.  For experiments. */
+typedef struct ws_replay_conf {
+    int    rate;        /* sensors.[i].replay.rate: packets/s, 0 = as fast as possible */
+    int    loops;       /* sensors.[i].replay.loops: passes over the file, 0 = until stopped */
+    double skew;        /* sensors.[i].replay.skew: share of flows forced onto queue 0 */
+    int    hot_flows;   /* sensors.[i].replay.hot_flows: the N largest flows forced onto queue 0 */
+} ws_replay_conf_t;
+
 /* One sensor: an input, its queues, its buddy group of detectors, its rules. */
 typedef struct ws_sensor_conf {
     char          name[WS_NAME_LEN];       /* sensors.[i].name */
     /* sensors.[i].input: a DPDK vdev spec ("net_tap0,iface=ws0"), a PCI
-     * address ("0000:3b:00.0") or "" when the sensor only reads files (-r). */
+     * address ("0000:3b:00.0"), "replay:FILE" (see ws_replay_conf_t) or ""
+     * when the sensor only reads files (-r). */
     char          input[WS_PATH_LEN];
     int           queues;                  /* sensors.[i].queues, 1..WS_MAX_QUEUES */
     int           workers;                 /* sensors.[i].workers, 1..WS_MAX_DETECTORS */
@@ -56,6 +67,7 @@ typedef struct ws_sensor_conf {
     ws_var_t      vars[WS_MAX_VARS];       /* sensors.[i].vars.NAME = "value" */
     ws_cpu_list_t capture_cpus;            /* sensors.[i].cpus.capture */
     ws_cpu_list_t detect_cpus;             /* sensors.[i].cpus.detect */
+    ws_replay_conf_t replay;               /* sensors.[i].replay.* */
 } ws_sensor_conf_t;
 
 typedef struct ws_pool_conf {
@@ -148,6 +160,13 @@ void ws_config_defaults(ws_config_t *c);
  */
 int ws_config_load(ws_config_t *c, const char *path,
                    const char *const *sets, int nsets, ws_err_t *err);
+
+/* The input is "replay:FILE" (a replayed capture, not a DPDK port). */
+#define WS_REPLAY_PREFIX "replay:"
+static inline int ws_is_replay(const char *input)
+{
+    return input[0] == 'r' && __builtin_strncmp(input, WS_REPLAY_PREFIX, 7) == 0;
+}
 
 /* Return the value of variable name in sensor s, or NULL. */
 const char *ws_config_var(const ws_sensor_conf_t *s, const char *name);

@@ -106,7 +106,7 @@ int sv_ports_setup(sv_t *sv, ws_err_t *err)
 
     for (i = 0; i < sv->shm->nsensors; i++) {
         const char *input = sv->cfg->sensors[i].input;
-        if (sv->opt.input_file != NULL || input[0] == '\0')
+        if (sv->opt.input_file != NULL || input[0] == '\0' || ws_is_replay(input))
             continue;
         if (port_setup(sv, &sv->shm->sensors[i], input, err) < 0)
             return -1;

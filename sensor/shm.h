@@ -102,6 +102,8 @@ typedef struct ws_queue_shm {
     uint64_t chunks;           /* chunks handed to detectors */
     uint64_t pool_high_water;  /* most chunks ever in use at once */
     uint64_t flows_offloaded;  /* new flows sent to a buddy instead of home */
+    uint64_t flows_claimed;    /* new flows (owner slots) this queue claimed, home or buddy */
+    uint64_t offloaded_to[WS_MAX_DETECTORS]; /* flows_offloaded by buddy (within the sensor) */
     uint64_t chunks_in_use;    /* now: R - free */
     volatile uint64_t heartbeat; /* capture loop iterations, for liveness */
 } __rte_cache_aligned ws_queue_shm_t;
@@ -124,7 +126,6 @@ typedef struct ws_det_shm {
     uint64_t alerts;
     uint64_t flows;               /* flows in its table now */
     uint64_t flows_total;         /* flows it has ever created */
-    uint64_t flows_offloaded_in;
     uint64_t chunks;              /* chunks finished */
     uint64_t restarts;            /* supervisor */
     uint64_t chunks_redelivered;  /* chunks a predecessor held, inspected again */
@@ -160,6 +161,10 @@ typedef struct ws_sensor_shm {
     char     rules_bundle_mz[32]; /* memzone with the rule bundle (rules/bundle.h) */
     char     rules_pf_mz[32];     /* memzone with the prefilter blob */
     uint64_t rules_bundle_len, rules_pf_len;
+    /* replay input (supervisor) */
+    char     replay_file[WS_PATH_LEN]; /* "" unless input is replay:FILE */
+    ws_replay_conf_t replay;
+    uint64_t replay_loops_done;   /* replay process */
 } ws_sensor_shm_t;
 
 /* Run-control flags.  Writer: supervisor, except capture_done. */
@@ -186,6 +191,8 @@ typedef struct ws_shm {
     uint32_t debug_flow_log;
     uint32_t debug_chunk_delay_us;
     uint32_t checksum_mode;          /* enum ws_csum_mode, resolved (auto only live) */
+    uint32_t offload_enabled;        /* offload.enabled */
+    double   offload_threshold;      /* offload.threshold: fraction of R */
     uint32_t midstream;              /* stream.midstream */
     uint64_t flow_timeout_ns;        /* flow.timeout */
     uint32_t eve_enabled, fast_enabled;

@@ -24,6 +24,7 @@
 static const char *const role_names[] = {
     [SV_ROLE_CAPTURE] = "capture",
     [SV_ROLE_OFFLINE] = "offline",
+    [SV_ROLE_REPLAY]  = "replay",
     [SV_ROLE_DETECT]  = "detect",
 };
 

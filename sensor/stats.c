@@ -82,10 +82,22 @@ static void write_queue(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"capture_drops\": %" PRIu64 ", \"delivery_drops\": %" PRIu64
             ", \"chunks\": %" PRIu64 ", \"pool_high_water\": %" PRIu64
             ", \"flows_offloaded\": %" PRIu64 ", \"pool_chunks\": %u"
-            ", \"chunks_in_use\": %" PRIu64 ", \"chunks_free\": %u }%s\n",
+            ", \"chunks_in_use\": %" PRIu64 ", \"chunks_free\": %u"
+            ", \"flows_claimed\": %" PRIu64 " }%s\n",
             q->index, q->packets, q->bytes, q->capture_drops, q->delivery_drops,
             q->chunks, q->pool_high_water, q->flows_offloaded, shm->chunks,
-            q->chunks_in_use, chunks_free(g), last ? "" : ",");
+            q->chunks_in_use, chunks_free(g), q->flows_claimed, last ? "" : ",");
+}
+
+/* Flows the sensor's captures sent to detector g as a buddy. */
+static uint64_t offloaded_in(const ws_shm_t *shm, uint16_t g)
+{
+    const ws_sensor_shm_t *s = &shm->sensors[shm->dets[g].sensor];
+    uint64_t n = 0;
+
+    for (uint16_t k = 0; k < s->nq; k++)
+        n += shm->queues[s->q_base + k].offloaded_to[g - s->d_base];
+    return n;
 }
 
 static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
@@ -101,7 +113,7 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
             " }%s\n",
             d->index, d->packets, d->bytes, d->alerts, d->flows,
-            d->flows_offloaded_in, d->restarts, d->chunks_redelivered,
+            offloaded_in(shm, g), d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
             d->flows_total, d->undecodable, d->backlog,
             (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb, last ? "" : ",");

@@ -35,6 +35,7 @@
 #include <rte_memzone.h>
 
 #include "capture/flowkey.h"
+#include "capture/owner.h"
 #include "capture/pool.h"
 #include "sensor/csum_probe.h"
 #include "sensor/hugepages.h"
@@ -119,7 +120,8 @@ static size_t sv_memory_need(const ws_config_t *cfg, unsigned nqueues)
     size_t per_q = ((size_t)cfg->pool.chunks * (size_t)cfg->pool.cells
                     + SV_RX_DESC_EXTRA) * per_mbuf
                    + (size_t)cfg->pool.chunks * ws_chunk_size((uint32_t)cfg->pool.cells);
-    size_t need = per_q * nqueues + (64u << 20);
+    size_t need = per_q * nqueues + (64u << 20)
+                  + ws_owner_bytes() * (size_t)cfg->sensor_count;
     size_t floor = (size_t)cfg->eal.hugepages_min << 21;
     return need > floor ? need : floor;
 }
@@ -163,7 +165,7 @@ static int sv_eal_args(sv_t *sv, char **pargv, int *pargc, ws_err_t *err)
         pargv[n++] = sv->eal_argv[i];
     for (i = 0; i < cfg->sensor_count && !sv->opt.input_file; i++) {
         const char *in = cfg->sensors[i].input;
-        if (in[0] != '\0' && !sv_is_pci(in)) {
+        if (in[0] != '\0' && !sv_is_pci(in) && !ws_is_replay(in)) {
             snprintf(vdev_args[i], sizeof(vdev_args[i]), "--vdev=%s", in);
             pargv[n++] = vdev_args[i];
         }
@@ -178,6 +180,8 @@ static int sv_eal_args(sv_t *sv, char **pargv, int *pargc, ws_err_t *err)
     *pargc = n;
     return 0;
 }
+
+static int sv_check_input(const char *file, int *linktype, ws_err_t *err);
 
 /* Lay out ws_main and create every queue's pool and rings. */
 static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
@@ -208,6 +212,8 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->eve_enabled = cfg->outputs.eve_enabled;
     shm->fast_enabled = cfg->outputs.fast_enabled;
     shm->checksum_mode = (uint32_t)sv->opt.checksum;
+    shm->offload_enabled = cfg->offload.enabled;
+    shm->offload_threshold = cfg->offload.threshold;
     snprintf(shm->log_dir, sizeof(shm->log_dir), "%s", cfg->log_dir);
     if (sv->opt.input_file)
         snprintf(shm->input_file, sizeof(shm->input_file), "%s", sv->opt.input_file);
@@ -226,6 +232,13 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
         s->nd = (uint16_t)sc->workers;
         s->port = UINT16_MAX;
         s->linktype = linktype;
+        if (!sv->opt.input_file && ws_is_replay(sc->input)) {
+            snprintf(s->replay_file, sizeof(s->replay_file), "%s",
+                     sc->input + strlen(WS_REPLAY_PREFIX));
+            s->replay = sc->replay;
+            if (sv_check_input(s->replay_file, &s->linktype, err) < 0)
+                return -1;
+        }
         for (int k = 0; k < sc->workers; k++, d++) {
             shm->dets[d].sensor = (uint16_t)i;
             shm->dets[d].index = (uint16_t)k;
@@ -248,7 +261,8 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
             return -1;
     }
     for (i = 0; i < nsensors; i++)
-        if (sv_rules_publish(shm, i, &sv->rules[i], sv->rules_gen, err) < 0)
+        if (sv_rules_publish(shm, i, &sv->rules[i], sv->rules_gen, err) < 0
+            || ws_owner_create((uint16_t)i, err) == NULL)
             return -1;
     return 0;
 }
@@ -263,9 +277,9 @@ static void sv_children_plan(sv_t *sv)
     for (i = 0; i < shm->nsensors; i++) {
         const ws_sensor_shm_t *s = &shm->sensors[i];
         const ws_sensor_conf_t *sc = &sv->cfg->sensors[i];
-        if (shm->offline) {
+        if (shm->offline || s->replay_file[0] != '\0') {
             sv_child_t *c = &sv->child[sv->nchild++];
-            c->role = SV_ROLE_OFFLINE;
+            c->role = shm->offline ? SV_ROLE_OFFLINE : SV_ROLE_REPLAY;
             c->index = i;
             sv_cpu_pick(c->cpus, sizeof(c->cpus), &sc->capture_cpus, 0, sv->cpus_all);
         } else if (s->port != UINT16_MAX) {
@@ -323,16 +337,16 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
         c->pid = 0;
         lived = now - c->started_ms;
         sv_describe_exit(st, why, sizeof(why));
-        if (WIFEXITED(st) && WEXITSTATUS(st) == 0
-            && (phase != SV_RUN || c->role == SV_ROLE_OFFLINE)) {
+        int is_file = c->role == SV_ROLE_OFFLINE || c->role == SV_ROLE_REPLAY;
+        if (WIFEXITED(st) && WEXITSTATUS(st) == 0 && (phase != SV_RUN || is_file)) {
             c->finished = 1;
             c->respawn = 0;
             ws_info("%s %u (pid %d) finished", sv_role_name(c->role), c->index, (int)pid);
             continue;
         }
-        if (c->role == SV_ROLE_OFFLINE) {
-            ws_err("offline capture (pid %d) %s; the file cannot be resumed, stopping",
-                   (int)pid, why);
+        if (is_file) {
+            ws_err("%s capture (pid %d) %s; the file cannot be resumed, stopping",
+                   sv_role_name(c->role), (int)pid, why);
             c->respawn = 0;
             c->finished = 1;
             sv->status = 1;
@@ -444,8 +458,8 @@ static void sv_loop(sv_t *sv)
         }
         if (phase == SV_RUN && sv->status != 0)
             phase = SV_STOP_CAPTURE;          /* a fatal child error */
-        if (phase == SV_RUN && sv->shm->offline && sv_running(sv, 1) == 0)
-            phase = SV_STOP_CAPTURE;          /* the file is delivered */
+        if (phase == SV_RUN && sv_running(sv, 1) == 0)
+            phase = SV_STOP_CAPTURE;          /* the files are delivered */
         if (phase == SV_STOP_CAPTURE) {
             sv->shm->run.stop_capture = 1;
             if (stop_deadline == 0)
@@ -649,13 +663,11 @@ int sv_run(const ws_config_t *cfg, const sv_options_t *opt)
     sv_stats_path(&sv, path, sizeof(path));
     if (sv_stats_write(&sv, path) < 0)
         sv.status = 1;
-    if (sv.shm->offline) {
-        sv_stats_summary(&sv, stdout);
-        printf("stats: %s\n", path);
-        fflush(stdout);
-        if (sv.shm->run.input_error)
-            sv.status = 1;
-    }
+    sv_stats_summary(&sv, stdout);
+    printf("stats: %s\n", path);
+    fflush(stdout);
+    if (sv.shm->offline && sv.shm->run.input_error)
+        sv.status = 1;
 out:
     sv_kill_all(&sv);
     rte_eal_cleanup();

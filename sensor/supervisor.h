@@ -15,7 +15,7 @@
 #include "sensor/rules_sv.h"
 #include "sensor/shm.h"
 
-enum sv_role { SV_ROLE_CAPTURE, SV_ROLE_OFFLINE, SV_ROLE_DETECT };
+enum sv_role { SV_ROLE_CAPTURE, SV_ROLE_OFFLINE, SV_ROLE_REPLAY, SV_ROLE_DETECT };
 
 /* One child process.  Owner: the supervisor's main loop. */
 typedef struct sv_child {
