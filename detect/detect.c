@@ -64,7 +64,7 @@ typedef struct det_ctx {
 
 /* Counters of one chunk, added to shared memory in one place (step 3). */
 typedef struct det_chunk_count {
-    uint64_t packets, bytes, new_flows, undecodable, alerts, tsc;
+    uint64_t packets, bytes, new_flows, undecodable, alerts, tsc, latency_us;
 } det_chunk_count_t;
 
 static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
@@ -95,6 +95,7 @@ static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
     me->flows_total += cnt->new_flows;
     me->alerts += cnt->alerts;
     me->busy_tsc += cnt->tsc;
+    me->lat_hist[ws_lat_bucket(cnt->latency_us)]++;
     me->flows = dc->flows.count;
     me->chunks++;
 }
@@ -136,7 +137,11 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     if (c->count > 0)
         det_flowtab_expire(&dc->flows, c->cells[c->count - 1].ts_ns,
                            dc->shm->flow_timeout_ns, DET_SWEEP_SLOTS, det_flow_gone, dc);
-    cnt.tsc = rte_get_tsc_cycles() - cnt.tsc;
+    {
+        uint64_t end = rte_get_tsc_cycles();
+        cnt.latency_us = (end - c->open_tsc) * 1000000 / dc->shm->tsc_hz;
+        cnt.tsc = end - cnt.tsc;
+    }
     if (unlikely(dc->shm->debug_chunk_delay_us > 0))
         rte_delay_us_sleep(dc->shm->debug_chunk_delay_us);
     det_commit(dc, &cnt);

@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 
 #include "sensor/config.h"
+#include "sensor/lathist.h"
 
 #define WS_SHM_MAGIC        0x57534946u   /* "WSIF" */
 #define WS_SHM_VERSION      1u
@@ -134,6 +135,7 @@ typedef struct ws_det_shm {
     uint64_t undecodable;         /* packets without an IP flow key */
     uint64_t busy_tsc;            /* TSC cycles spent inspecting chunks */
     uint64_t max_rss_kb;          /* peak resident memory, written at exit */
+    uint64_t lat_hist[WS_LAT_BUCKETS]; /* chunk latency: capture opened it -> inspected, us */
     volatile uint64_t backlog;    /* chunks waiting in its inboxes, as last seen */
     volatile uint64_t heartbeat;
     /* crash recovery: the chunk it holds and where it is */

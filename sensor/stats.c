@@ -103,6 +103,7 @@ static uint64_t offloaded_in(const ws_shm_t *shm, uint16_t g)
 static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
 {
     const ws_det_shm_t *d = &shm->dets[g];
+    const uint64_t *hist = d->lat_hist;
 
     fprintf(f, "        { \"id\": %u, \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
             ", \"alerts\": %" PRIu64 ", \"flows\": %" PRIu64
@@ -111,12 +112,15 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"chunks\": %" PRIu64 ", \"chunks_inbox_recovered\": %" PRIu64
             ", \"flows_total\": %" PRIu64 ", \"undecodable\": %" PRIu64
             ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
+            ", \"chunk_latency_p50_us\": %" PRIu64 ", \"chunk_latency_p99_us\": %" PRIu64
             " }%s\n",
             d->index, d->packets, d->bytes, d->alerts, d->flows,
             offloaded_in(shm, g), d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
             d->flows_total, d->undecodable, d->backlog,
-            (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb, last ? "" : ",");
+            (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb,
+            ws_lat_percentile(&hist, 1, 0.50), ws_lat_percentile(&hist, 1, 0.99),
+            last ? "" : ",");
 }
 
 int sv_stats_write(const sv_t *sv, const char *path)
@@ -152,6 +156,11 @@ int sv_stats_write(const sv_t *sv, const char *path)
         const ws_sensor_shm_t *s = &shm->sensors[i];
         fprintf(f, "    { \"name\": ");
         json_str(f, s->name);
+        const uint64_t *hists[WS_MAX_DETECTORS];
+        for (k = 0; k < s->nd; k++)
+            hists[k] = shm->dets[s->d_base + k].lat_hist;
+        fprintf(f, ",\n      \"chunk_latency_p99_us\": %" PRIu64,
+                ws_lat_percentile(hists, s->nd, 0.99));
         fprintf(f, ",\n      \"port\": { \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
                 PRIu64 ", \"ierrors\": %" PRIu64 " },\n      \"queues\": [\n",
                 s->port_imissed, s->port_nombuf, s->port_ierrors);
@@ -212,4 +221,49 @@ void sv_stats_summary(const sv_t *sv, FILE *out)
             ", alerts %" PRIu64 "\n", t.capture_drops, t.delivery_drops, t.alerts);
     if (shm->offline && shm->run.input_error)
         fprintf(out, "input: %s\n", shm->run.input_error_msg);
+}
+
+void sv_stats_line(sv_t *sv)
+{
+    const ws_shm_t *shm = sv->shm;
+    uint64_t now = sv_now_ms();
+    char line[2048];
+
+    for (uint16_t i = 0; i < shm->nsensors; i++) {
+        const ws_sensor_shm_t *s = &shm->sensors[i];
+        uint64_t pkts = 0, cdrop = s->port_imissed + s->port_nombuf, ddrop = 0;
+        size_t off = 0;
+        uint16_t k;
+
+        for (k = 0; k < s->nq; k++) {
+            const ws_queue_shm_t *q = &shm->queues[s->q_base + k];
+            pkts += q->packets;
+            cdrop += q->capture_drops;
+            ddrop += q->delivery_drops;
+        }
+        double secs = (double)(now - sv->line_ms[i]) / 1000.0;
+        off += (size_t)snprintf(line + off, sizeof(line) - off,
+                                "stats '%s': %.0f pkt/s, drops capture %" PRIu64
+                                " delivery %" PRIu64 ";", s->name,
+                                secs > 0 ? (double)(pkts - sv->line_pkts[i]) / secs : 0.0,
+                                cdrop, ddrop);
+        for (k = 0; k < s->nq && off < sizeof(line); k++) {
+            const ws_queue_shm_t *q = &shm->queues[s->q_base + k];
+            off += (size_t)snprintf(line + off, sizeof(line) - off,
+                                    " q%u in-use %" PRIu64 "/%u hiwat %" PRIu64
+                                    " offloaded %" PRIu64 ";", k, q->chunks_in_use,
+                                    shm->chunks, q->pool_high_water, q->flows_offloaded);
+        }
+        for (k = 0; k < s->nd && off < sizeof(line); k++) {
+            uint16_t g = (uint16_t)(s->d_base + k);
+            const ws_det_shm_t *d = &shm->dets[g];
+            off += (size_t)snprintf(line + off, sizeof(line) - off,
+                                    " d%u backlog %" PRIu64 " flows %" PRIu64 " in %" PRIu64
+                                    " chunks %" PRIu64 " alerts %" PRIu64 ";", k, d->backlog,
+                                    d->flows, offloaded_in(shm, g), d->chunks, d->alerts);
+        }
+        ws_info("%s", line);
+        sv->line_pkts[i] = pkts;
+        sv->line_ms[i] = now;
+    }
 }

@@ -487,6 +487,7 @@ static void sv_loop(sv_t *sv)
         }
         if (interval_ms > 0 && !sv->shm->offline && now - last_stats >= interval_ms) {
             sv_stats_write(sv, path);
+            sv_stats_line(sv);
             last_stats = now;
         }
         if (phase != SV_DONE && !sv_sig_child && !sv_sig_stop) {
@@ -646,6 +647,8 @@ int sv_run(const ws_config_t *cfg, const sv_options_t *opt)
         return 1;
     }
     sv.start_ms = sv_now_ms();
+    for (i = 0; i < WS_MAX_SENSORS; i++)
+        sv.line_ms[i] = sv.start_ms;
     if (sv_shm_setup(&sv, linktype, &err) < 0 || sv_ports_setup(&sv, &err) < 0) {
         ws_err("%s", err.msg);
         sv.status = 1;

@@ -56,6 +56,8 @@ typedef struct sv {
     uint64_t           start_ms;
     uint64_t           end_ms;
     int                status;             /* exit status so far */
+    uint64_t           line_ms[WS_MAX_SENSORS];   /* last periodic stats line */
+    uint64_t           line_pkts[WS_MAX_SENSORS];
 } sv_t;
 
 /* Run an instance to its end; returns the process exit status. */
@@ -66,6 +68,7 @@ int  sv_spawn(sv_t *sv, sv_child_t *c);              /* spawn.c */
 const char *sv_role_name(enum sv_role r);            /* spawn.c */
 int  sv_stats_write(const sv_t *sv, const char *path);   /* stats.c */
 void sv_stats_summary(const sv_t *sv, FILE *out);         /* stats.c */
+void sv_stats_line(sv_t *sv);                              /* stats.c: periodic log line */
 int  sv_ports_setup(sv_t *sv, ws_err_t *err);        /* ports.c */
 void sv_ports_poll(sv_t *sv);                         /* ports.c */
 void sv_ports_stop(sv_t *sv);                         /* ports.c */
