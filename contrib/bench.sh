@@ -186,3 +186,6 @@ $(cat "$WORK/det.rows")
 EOF2
     echo "bench: wrote detection figures"
 fi
+
+# The buddy-group imbalance experiment appends its own table.
+sh "$ROOT/contrib/bench_imbalance.sh" "$OUT"
