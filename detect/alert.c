@@ -72,6 +72,7 @@ int det_alert_format_eve(const det_alert_t *a, char *buf, size_t size)
 {
     char ts[64], src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
     char msg[DET_ALERT_MSG_LEN * 6], cat[DET_ALERT_CLASS_LEN * 6], pcnt[48], ptmp[8];
+    char host[32 * 6 + 16];
     time_t sec = (time_t)(a->ts_ns / 1000000000ull);
     struct tm tm;
     int n;
@@ -85,16 +86,23 @@ int det_alert_format_eve(const det_alert_t *a, char *buf, size_t size)
     if (json_escape(a->msg, msg, sizeof(msg)) < 0
         || json_escape(a->category, cat, sizeof(cat)) < 0)
         return -1;
+    host[0] = '\0';
+    if (a->sensor[0] != '\0') {
+        int k = snprintf(host, sizeof(host), "\"host\":\"");
+        if (json_escape(a->sensor, host + k, sizeof(host) - (size_t)k - 3) < 0)
+            return -1;
+        strcat(host, "\",");
+    }
     pcnt[0] = '\0';
     if (a->pkt_no != 0)
         snprintf(pcnt, sizeof(pcnt), "\"pcap_cnt\":%" PRIu64 ",", a->pkt_no);
     n = snprintf(buf, size,
-                 "{\"timestamp\":\"%s\",\"flow_id\":%" PRIu64 ",%s"
+                 "{\"timestamp\":\"%s\",%s\"flow_id\":%" PRIu64 ",%s"
                  "\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,"
                  "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"%s\","
                  "\"alert\":{\"action\":\"allowed\",\"gid\":%u,\"signature_id\":%u,"
                  "\"rev\":%u,\"signature\":\"%s\",\"category\":\"%s\",\"severity\":%u}}\n",
-                 ts, a->flow_id, pcnt, src, a->sport, dst, a->dport,
+                 ts, host, a->flow_id, pcnt, src, a->sport, dst, a->dport,
                  det_alert_proto_name(a->proto, ptmp), a->gid, a->sid, a->rev, msg,
                  cat, a->priority ? a->priority : 3);
     return n < 0 || (size_t)n >= size ? -1 : n;

@@ -33,6 +33,7 @@ typedef struct det_alert {
     uint8_t  src[16], dst[16];
     char     msg[DET_ALERT_MSG_LEN];
     char     category[DET_ALERT_CLASS_LEN]; /* "" when the rule has no classtype */
+    char     sensor[32];   /* the sensor's name: EVE "host", the output tag */
 } det_alert_t;
 
 /* One line each, with the trailing newline; return the length, or -1 when

@@ -140,6 +140,7 @@ static void raise_alert(det_engine_t *e, const rule_t *r, const ws_flow_key_t *k
     memcpy(a.dst, ip->dst, alen);
     snprintf(a.msg, sizeof(a.msg), "%s", r->msg ? r->msg : "");
     snprintf(a.category, sizeof(a.category), "%s", r->category ? r->category : "");
+    snprintf(a.sensor, sizeof(a.sensor), "%s", e->shm->sensors[e->sensor].name);
     det_alert_add(&e->out, &a);
     e->st.alerts++;
 }
