@@ -36,6 +36,7 @@
 #include "capture/flowkey.h"
 #include "capture/pool.h"
 #include "detect/engine.h"
+#include "detect/reload.h"
 #include "detect/flowtab.h"
 #include "sensor/backoff.h"
 #include "sensor/log.h"
@@ -57,7 +58,8 @@ typedef struct det_ctx {
     struct rte_ring *inbox[WS_MAX_QUEUES];     /* by queue within the sensor */
     struct rte_ring *recycle[WS_MAX_QUEUES];
     det_flowtab_t    flows;
-    det_engine_t     eng;
+    det_engine_t    *eng;                      /* rules in use (detect/reload.c swaps it) */
+    det_reload_t     reload;
     FILE            *flow_log;                 /* debug.flow_log */
     uint8_t          linear[65536];            /* for chained mbufs */
 } det_ctx_t;
@@ -72,7 +74,7 @@ static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
 {
     const struct rte_mbuf *m = cell->mbuf;
     const uint8_t *data = rte_pktmbuf_read(m, 0, m->pkt_len, dc->linear);
-    uint64_t not_ip = dc->eng.st.not_ip;
+    uint64_t not_ip = dc->eng->st.not_ip;
 
     cnt->packets++;
     cnt->bytes += cell->wire_len;
@@ -80,9 +82,9 @@ static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
         cnt->undecodable++;
         return;
     }
-    cnt->alerts += det_engine_packet(&dc->eng, &dc->flows, cell, data, m->pkt_len,
+    cnt->alerts += det_engine_packet(dc->eng, &dc->flows, cell, data, m->pkt_len,
                                      &cnt->new_flows);
-    cnt->undecodable += dc->eng.st.not_ip - not_ip;
+    cnt->undecodable += dc->eng->st.not_ip - not_ip;
 }
 
 static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
@@ -133,7 +135,7 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     cnt.tsc = rte_get_tsc_cycles();
     for (i = 0; i < c->count; i++)
         det_inspect_packet(dc, &c->cells[i], &cnt);
-    det_engine_flush(&dc->eng);
+    det_engine_flush(dc->eng);
     if (c->count > 0)
         det_flowtab_expire(&dc->flows, c->cells[c->count - 1].ts_ns,
                            dc->shm->flow_timeout_ns, DET_SWEEP_SLOTS, det_flow_gone, dc);
@@ -241,10 +243,13 @@ static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
         ws_err("cannot allocate the flow table: out of memory");
         return -1;
     }
-    if (det_engine_init(&dc->eng, shm, dc->me->sensor, &err) < 0) {
+    dc->eng = det_engine_new(shm, dc->me->sensor, &err);
+    if (dc->eng == NULL) {
         ws_err("loading the rules: %s", err.msg);
         return -1;
     }
+    dc->me->rules_gen = dc->eng->gen;
+    det_reload_init(&dc->reload, shm, dc->me->sensor);
     return 0;
 }
 
@@ -308,6 +313,8 @@ int det_main(ws_shm_t *shm, uint16_t gid)
             backlog += rte_ring_count(dc.inbox[qi]);
         }
         dc.me->backlog = backlog;
+        /* Between chunks: switch to a new rules generation once it is built. */
+        det_reload_poll(&dc.reload, &dc.eng, &dc.flows, dc.me);
         if (got > 0) {
             ws_backoff_reset(&bo);
             continue;
@@ -325,7 +332,8 @@ int det_main(ws_shm_t *shm, uint16_t gid)
     ws_info("done: %llu packets in %llu chunks, %llu flows",
             (unsigned long long)dc.me->packets, (unsigned long long)dc.me->chunks,
             (unsigned long long)dc.me->flows_total);
-    det_engine_free(&dc.eng);
+    det_reload_stop(&dc.reload);
+    det_engine_destroy(dc.eng);
     det_flowtab_free(&dc.flows);
     return 0;
 }

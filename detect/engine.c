@@ -11,6 +11,7 @@
  */
 #include "detect/engine.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_memzone.h>
@@ -79,6 +80,29 @@ void det_engine_free(det_engine_t *e)
     det_prefilter_free(e->pf);
     rule_loaded_free(&e->rules);
     e->gen = 0;
+}
+
+det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t sensor, ws_err_t *err)
+{
+    det_engine_t *e = malloc(sizeof(*e));
+
+    if (e == NULL) {
+        ws_err_set(err, "out of memory for a detection engine");
+        return NULL;
+    }
+    if (det_engine_init(e, shm, sensor, err) < 0) {
+        free(e);
+        return NULL;
+    }
+    return e;
+}
+
+void det_engine_destroy(det_engine_t *e)
+{
+    if (e != NULL) {
+        det_engine_free(e);
+        free(e);
+    }
 }
 
 static bool alerting_action(rule_action_t a)

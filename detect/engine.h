@@ -53,6 +53,10 @@ typedef struct det_engine {
 
 int  det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t sensor, ws_err_t *err);
 void det_engine_free(det_engine_t *e);
+/* The same on the heap (engines are swapped whole on reload: a rule set
+ * points into itself, so an engine never moves once built). */
+det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t sensor, ws_err_t *err);
+void det_engine_destroy(det_engine_t *e);
 
 /* Inspect one packet (data: len linear bytes of cell's mbuf).  Returns the
  * number of alerts raised. */

@@ -8,7 +8,9 @@
  *   --var N=V sensors.[0].vars.N=V
  * A process started with --role=... is a child of a supervisor (child.c).
  */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +25,7 @@
 #define WS_VERSION   "0.1.0"
 #define MAX_SETS     256
 
-enum { OPT_VAR = 256, OPT_SET, OPT_VERSION, OPT_HELP };
+enum { OPT_VAR = 256, OPT_SET, OPT_VERSION, OPT_HELP, OPT_RELOAD };
 
 static const char usage_text[] =
     "usage: wiresift [-c FILE] [-r PCAP] [-S RULES]... [-l LOGDIR] [-w N] [-q N]\n"
@@ -40,6 +42,7 @@ static const char usage_text[] =
     "  --set KEY=VALUE  override any setting by its dotted path (pool.chunks=512)\n"
     "  -k MODE          checksum mode: all, none or auto (default)\n"
     "  -T               check configuration and rules, then exit\n"
+    "  --reload         make the running instance (same -c / eal.file_prefix) reload its rules\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure, 2 usage or configuration error.\n";
 
@@ -48,6 +51,7 @@ typedef struct cli {
     const char *input;
     const char *checksum;
     int         test_only;
+    int         reload;
     const char *rule_files[WS_MAX_RULE_FILES];
     int         nrules;
     char       *sets[MAX_SETS];
@@ -87,6 +91,7 @@ static int parse_cli(cli_t *cli, int argc, char **argv)
         { "set",     required_argument, NULL, OPT_SET },
         { "version", no_argument,       NULL, OPT_VERSION },
         { "help",    no_argument,       NULL, OPT_HELP },
+        { "reload",  no_argument,       NULL, OPT_RELOAD },
         { NULL, 0, NULL, 0 },
     };
     int ch, rc = 0;
@@ -114,6 +119,7 @@ static int parse_cli(cli_t *cli, int argc, char **argv)
             cli->checksum = optarg;
             break;
         case 'T': cli->test_only = 1; break;
+        case OPT_RELOAD: cli->reload = 1; break;
         case OPT_VAR: {
             char *eq = strchr(optarg, '=');
             if (eq == NULL || eq == optarg) {
@@ -154,6 +160,33 @@ static int parse_cli(cli_t *cli, int argc, char **argv)
     return 0;
 }
 
+/* --reload: SIGHUP to the supervisor of the instance with this config's
+ * file prefix, found through the pid file it keeps in its runtime dir. */
+static int send_reload(const ws_config_t *cfg)
+{
+    const char *prefix = cfg->eal.file_prefix[0] ? cfg->eal.file_prefix : "wiresift";
+    char path[512];
+    FILE *f;
+    int pid = 0;
+
+    snprintf(path, sizeof(path), "/var/run/dpdk/%s/wiresift.pid", prefix);
+    f = fopen(path, "r");
+    if (f == NULL || fscanf(f, "%d", &pid) != 1 || pid <= 1) {
+        fprintf(stderr, "wiresift: no running instance with file prefix '%s' (%s not "
+                "readable)\n", prefix, path);
+        if (f != NULL)
+            fclose(f);
+        return 1;
+    }
+    fclose(f);
+    if (kill(pid, SIGHUP) != 0) {
+        fprintf(stderr, "wiresift: kill(%d, SIGHUP) failed: %s\n", pid, strerror(errno));
+        return 1;
+    }
+    printf("wiresift: asked pid %d to reload its rules\n", pid);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static ws_config_t cfg;
@@ -173,6 +206,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "wiresift: %s\n", err.msg);
         return 2;
     }
+    if (cli.reload)
+        return send_reload(&cfg);
     if (cli.test_only) {
         printf("configuration %s: OK (%d sensor%s)\n",
                cli.config ? cli.config : "(built-in defaults)", cfg.sensor_count,

@@ -135,6 +135,9 @@ typedef struct ws_det_shm {
     uint64_t undecodable;         /* packets without an IP flow key */
     uint64_t busy_tsc;            /* TSC cycles spent inspecting chunks */
     uint64_t max_rss_kb;          /* peak resident memory, written at exit */
+    volatile uint32_t rules_gen;  /* rules generation it inspects with */
+    uint32_t reloads;             /* generations it switched to */
+    uint32_t reload_failures;     /* generations it could not load (kept the old) */
     uint64_t lat_hist[WS_LAT_BUCKETS]; /* chunk latency: capture opened it -> inspected, us */
     volatile uint64_t backlog;    /* chunks waiting in its inboxes, as last seen */
     volatile uint64_t heartbeat;

@@ -113,14 +113,14 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"flows_total\": %" PRIu64 ", \"undecodable\": %" PRIu64
             ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
             ", \"chunk_latency_p50_us\": %" PRIu64 ", \"chunk_latency_p99_us\": %" PRIu64
-            " }%s\n",
+            ", \"rules_gen\": %u, \"reloads\": %u, \"reload_failures\": %u }%s\n",
             d->index, d->packets, d->bytes, d->alerts, d->flows,
             offloaded_in(shm, g), d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
             d->flows_total, d->undecodable, d->backlog,
             (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb,
             ws_lat_percentile(&hist, 1, 0.50), ws_lat_percentile(&hist, 1, 0.99),
-            last ? "" : ",");
+            d->rules_gen, d->reloads, d->reload_failures, last ? "" : ",");
 }
 
 int sv_stats_write(const sv_t *sv, const char *path)

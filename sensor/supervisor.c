@@ -335,6 +335,8 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
         if (c == NULL)
             continue;
         c->pid = 0;
+        if (c->role == SV_ROLE_DETECT)
+            sv->shm->dets[c->index].pid = 0;
         lived = now - c->started_ms;
         sv_describe_exit(st, why, sizeof(why));
         int is_file = c->role == SV_ROLE_OFFLINE || c->role == SV_ROLE_REPLAY;
@@ -421,6 +423,74 @@ static void sv_kill_all(sv_t *sv)
         }
 }
 
+/* SIGHUP: build the next rules generation of every sensor while the
+ * current one runs; publish it only if every sensor's rules could be read
+ * and compiled (rejected rules are reported and skipped, as at start). */
+static void sv_reload(sv_t *sv)
+{
+    static sv_rules_t next[WS_MAX_SENSORS];
+    int i, n = sv->shm->nsensors;
+    uint32_t gen = sv->rules_gen + 1;
+    ws_err_t err;
+
+    ws_info("SIGHUP: reloading rules (generation %u)", gen);
+    for (i = 0; i < n; i++) {
+        if (sv_rules_prepare(sv->cfg, i, &next[i], 1, NULL, &err) < 0) {
+            ws_err("reload failed: sensor '%s': %s; generation %u keeps running",
+                   sv->shm->sensors[i].name, err.msg, sv->rules_gen);
+            for (int k = 0; k <= i; k++)
+                sv_rules_free(&next[k]);
+            return;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        uint32_t prev = sv->shm->sensors[i].rules_gen;
+        if (sv_rules_publish(sv->shm, i, &next[i], gen, &err) < 0) {
+            ws_err("reload: sensor '%s': %s; its generation %u keeps running",
+                   sv->shm->sensors[i].name, err.msg, prev);
+            sv_rules_free(&next[i]);
+            continue;
+        }
+        if (prev != 0 && sv->old_gen[i] == 0)
+            sv->old_gen[i] = prev;
+        sv_rules_free(&sv->rules[i]);
+        sv->rules[i] = next[i];
+        memset(&next[i], 0, sizeof(next[i]));
+        ws_info("sensor '%s': rules generation %u published: %u loaded, %u rejected",
+                sv->shm->sensors[i].name, gen, sv->rules[i].loaded.set.nrules,
+                sv->rules[i].loaded.set.nrejects);
+    }
+    sv->rules_gen = gen;
+}
+
+/* Free a superseded generation's shared memory once no detector uses it. */
+static void sv_reload_reap(sv_t *sv)
+{
+    char name[32];
+
+    for (int i = 0; i < sv->shm->nsensors; i++) {
+        const ws_sensor_shm_t *s = &sv->shm->sensors[i];
+        uint32_t old = sv->old_gen[i];
+        int busy = 0;
+        if (old == 0)
+            continue;
+        for (uint16_t k = 0; k < s->nd; k++) {
+            const ws_det_shm_t *d = &sv->shm->dets[s->d_base + k];
+            busy |= d->pid != 0 && d->rules_gen != s->rules_gen;
+        }
+        if (busy)
+            continue;
+        /* every generation from old up to the current one minus one */
+        for (uint32_t g = old; g < s->rules_gen; g++) {
+            snprintf(name, sizeof(name), "ws_rb_%d_%u", i, g);
+            rte_memzone_free(rte_memzone_lookup(name));
+            snprintf(name, sizeof(name), "ws_pf_%d_%u", i, g);
+            rte_memzone_free(rte_memzone_lookup(name));
+        }
+        sv->old_gen[i] = 0;
+    }
+}
+
 static void sv_stats_path(const sv_t *sv, char *buf, size_t n)
 {
     snprintf(buf, n, "%s/stats.json", sv->cfg->log_dir);
@@ -443,9 +513,10 @@ static void sv_loop(sv_t *sv)
         }
         if (sv_sig_hup) {
             sv_sig_hup = 0;
-            ws_info("SIGHUP: nothing to reload yet (rule reload comes with the "
-                    "detection engine)");
+            if (phase == SV_RUN)
+                sv_reload(sv);
         }
+        sv_reload_reap(sv);
         if (sv_sig_stop > 1) {
             ws_err("second stop signal: killing all children");
             sv_kill_all(sv);
@@ -523,6 +594,25 @@ static int sv_prepare_rules(sv_t *sv, size_t *bytes)
                 r->st.build_secs);
     }
     return 0;
+}
+
+/* The supervisor's pid, for `wiresift --reload`, in the instance's DPDK
+ * runtime directory (removed with it at exit). */
+static void sv_write_pidfile(const sv_t *sv)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/wiresift.pid", rte_eal_get_runtime_dir());
+    f = fopen(path, "w");
+    if (f == NULL) {
+        ws_warn("cannot write %s: %s (wiresift --reload will not find this instance)",
+                path, strerror(errno));
+        return;
+    }
+    fprintf(f, "%d\n", (int)getpid());
+    fclose(f);
+    (void)sv;
 }
 
 /* Open the offline file once up front: a missing or unreadable file is a
@@ -646,6 +736,7 @@ int sv_run(const ws_config_t *cfg, const sv_options_t *opt)
         sv_huge_cleanup(sv.prefix);
         return 1;
     }
+    sv_write_pidfile(&sv);
     sv.start_ms = sv_now_ms();
     for (i = 0; i < WS_MAX_SENSORS; i++)
         sv.line_ms[i] = sv.start_ms;

@@ -51,6 +51,7 @@ typedef struct sv {
     char              *eal_argv[64];
     sv_rules_t         rules[WS_MAX_SENSORS];  /* generation rules_gen */
     uint32_t           rules_gen;
+    uint32_t           old_gen[WS_MAX_SENSORS];  /* published generation still to free, 0 = none */
     sv_child_t         child[SV_MAX_CHILDREN];
     int                nchild;
     uint64_t           start_ms;
