@@ -4,13 +4,10 @@
 #include "detect/alert.h"
 
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 const char *det_alert_proto_name(uint8_t proto, char tmp[8])
 {
@@ -138,78 +135,4 @@ int det_alert_format_fast(const det_alert_t *a, char *buf, size_t size)
                      a->priority ? a->priority : 3, det_alert_proto_name(a->proto, ptmp),
                      src, dst);
     return n < 0 || (size_t)n >= size ? -1 : n;
-}
-
-static int open_append(const char *dir, const char *name, ws_err_t *err)
-{
-    char path[1024];
-    int fd;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        ws_err_set(err, "cannot open %s: %s", path, strerror(errno));
-    return fd;
-}
-
-int det_alert_open(det_alert_out_t *o, const char *dir, bool eve, bool fast,
-                   ws_err_t *err)
-{
-    o->eve_fd = o->fast_fd = -1;
-    o->eve_len = o->fast_len = 0;
-    o->write_errors = 0;
-    if (eve && (o->eve_fd = open_append(dir, "eve.json", err)) < 0)
-        return -1;
-    if (fast && (o->fast_fd = open_append(dir, "fast.log", err)) < 0) {
-        close(o->eve_fd);
-        o->eve_fd = -1;
-        return -1;
-    }
-    return 0;
-}
-
-static void write_all(det_alert_out_t *o, int fd, const char *buf, size_t len)
-{
-    /* One write(2) keeps the lines of this batch together in the file. */
-    ssize_t n = write(fd, buf, len);
-    if (n != (ssize_t)len)
-        o->write_errors++;
-}
-
-void det_alert_flush(det_alert_out_t *o)
-{
-    if (o->eve_len > 0 && o->eve_fd >= 0)
-        write_all(o, o->eve_fd, o->eve_buf, o->eve_len);
-    if (o->fast_len > 0 && o->fast_fd >= 0)
-        write_all(o, o->fast_fd, o->fast_buf, o->fast_len);
-    o->eve_len = o->fast_len = 0;
-}
-
-void det_alert_add(det_alert_out_t *o, const det_alert_t *a)
-{
-    char line[4096];
-    int n;
-
-    if (o->eve_fd >= 0 && (n = det_alert_format_eve(a, line, sizeof(line))) > 0) {
-        if (o->eve_len + (size_t)n > sizeof(o->eve_buf))
-            det_alert_flush(o);
-        memcpy(o->eve_buf + o->eve_len, line, (size_t)n);
-        o->eve_len += (size_t)n;
-    }
-    if (o->fast_fd >= 0 && (n = det_alert_format_fast(a, line, sizeof(line))) > 0) {
-        if (o->fast_len + (size_t)n > sizeof(o->fast_buf))
-            det_alert_flush(o);
-        memcpy(o->fast_buf + o->fast_len, line, (size_t)n);
-        o->fast_len += (size_t)n;
-    }
-}
-
-void det_alert_close(det_alert_out_t *o)
-{
-    det_alert_flush(o);
-    if (o->eve_fd >= 0)
-        close(o->eve_fd);
-    if (o->fast_fd >= 0)
-        close(o->fast_fd);
-    o->eve_fd = o->fast_fd = -1;
 }

@@ -179,6 +179,8 @@ static void det_recover(det_ctx_t *dc)
     uint64_t waiting = 0;
     uint16_t qi;
 
+    if (dc->eng->alerts != NULL)
+        dc->eng->alerts->prod.head = dc->eng->alerts->prod.tail;
     for (qi = 0; qi < dc->nq; qi++) {
         dc->inbox[qi]->cons.head = dc->inbox[qi]->cons.tail;
         dc->recycle[qi]->prod.head = dc->recycle[qi]->prod.tail;
@@ -243,13 +245,13 @@ static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
         ws_err("cannot allocate the flow table: out of memory");
         return -1;
     }
-    dc->eng = det_engine_new(shm, dc->me->sensor, &err);
+    dc->eng = det_engine_new(shm, gid, &err);
     if (dc->eng == NULL) {
         ws_err("loading the rules: %s", err.msg);
         return -1;
     }
     dc->me->rules_gen = dc->eng->gen;
-    det_reload_init(&dc->reload, shm, dc->me->sensor);
+    det_reload_init(&dc->reload, shm, gid);
     return 0;
 }
 

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include <rte_memzone.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "capture/flowkey.h"
 #include "detect/flowstate.h"
@@ -38,17 +40,23 @@ static const void *mz_data(const char *name, ws_err_t *err)
     return mz != NULL ? mz->addr : NULL;
 }
 
-int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t sensor, ws_err_t *err)
+int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t gid, ws_err_t *err)
 {
+    uint16_t sensor = shm->dets[gid].sensor;
     const ws_sensor_shm_t *s = &shm->sensors[sensor];
     const void *bundle, *pf;
+    char name[32];
 
     memset(e, 0, sizeof(*e));
     e->shm = shm;
     e->sensor = sensor;
+    e->me = &shm->dets[gid];
     e->linktype = s->linktype;
     e->csum_mode = (int)shm->checksum_mode;
-    e->out.eve_fd = e->out.fast_fd = -1;
+    snprintf(name, sizeof(name), WS_NAME_ALERTS, gid);
+    e->alerts = rte_ring_lookup(name);
+    if (e->alerts == NULL)
+        return ws_err_set(err, "alert ring %s not found", name);
     if (s->rules_gen == 0)
         return 0;                    /* no rules: count flows only */
     if ((bundle = mz_data(s->rules_bundle_mz, err)) == NULL
@@ -58,9 +66,7 @@ int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t sensor, ws_err_t *e
         return -1;
     if (det_prefilter_load(&e->pf, pf, s->rules_pf_len, &e->rules.set, err) < 0
         || det_matcher_init(&e->mt, &e->rules.set, err) < 0
-        || det_threshold_init(&e->th, DET_THRESHOLD_ENTRIES, err) < 0
-        || det_alert_open(&e->out, shm->log_dir, shm->eve_enabled, shm->fast_enabled,
-                          err) < 0) {
+        || det_threshold_init(&e->th, DET_THRESHOLD_ENTRIES, err) < 0) {
         det_engine_free(e);
         return -1;
     }
@@ -74,7 +80,6 @@ void det_engine_free(det_engine_t *e)
 {
     if (e->gen == 0)
         return;
-    det_alert_close(&e->out);
     det_threshold_free(&e->th);
     det_matcher_free(&e->mt);
     det_prefilter_free(e->pf);
@@ -82,7 +87,7 @@ void det_engine_free(det_engine_t *e)
     e->gen = 0;
 }
 
-det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t sensor, ws_err_t *err)
+det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t gid, ws_err_t *err)
 {
     det_engine_t *e = malloc(sizeof(*e));
 
@@ -90,7 +95,7 @@ det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t sensor, ws_err_t *err)
         ws_err_set(err, "out of memory for a detection engine");
         return NULL;
     }
-    if (det_engine_init(e, shm, sensor, err) < 0) {
+    if (det_engine_init(e, shm, gid, err) < 0) {
         free(e);
         return NULL;
     }
@@ -165,7 +170,13 @@ static void raise_alert(det_engine_t *e, const rule_t *r, const ws_flow_key_t *k
     snprintf(a.msg, sizeof(a.msg), "%s", r->msg ? r->msg : "");
     snprintf(a.category, sizeof(a.category), "%s", r->category ? r->category : "");
     snprintf(a.sensor, sizeof(a.sensor), "%s", e->shm->sensors[e->sensor].name);
-    det_alert_add(&e->out, &a);
+    a.sensor_id = e->sensor;
+    a.pkt_wire_len = e->cell->wire_len;
+    a.pkt_len = (uint16_t)(e->pkt_len < DET_ALERT_PKT_MAX ? e->pkt_len : DET_ALERT_PKT_MAX);
+    memcpy(a.pkt, e->pkt_data, a.pkt_len);
+    /* Never wait for the exporter: a full ring costs the alert, counted. */
+    if (rte_ring_sp_enqueue_elem(e->alerts, &a, sizeof(a)) != 0)
+        e->me->alerts_dropped++;
     e->st.alerts++;
 }
 
@@ -201,6 +212,8 @@ unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
     int created = 0;
 
     e->cell = cell;
+    e->pkt_data = data;
+    e->pkt_len = len;
     if (det_decode(&e->pkt, data, len, e->linktype, flags, &e->dstats) != DET_DECODE_OK)
         e->st.malformed++;
     if (det_flow_key_of(&e->pkt, &key, &src_is_lo) < 0) {
@@ -248,6 +261,5 @@ unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
 
 void det_engine_flush(det_engine_t *e)
 {
-    if (e->gen != 0)
-        det_alert_flush(&e->out);
+    (void)e;
 }

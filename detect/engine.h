@@ -39,7 +39,8 @@ typedef struct det_engine {
     det_prefilter_t   *pf;
     det_matcher_t      mt;
     det_threshold_t    th;
-    det_alert_out_t    out;
+    struct rte_ring   *alerts;       /* this detector's alert ring to the exporter */
+    ws_det_shm_t      *me;
     int                csum_mode;    /* enum ws_csum_mode as now in force */
     uint64_t           csum_probe_checked, csum_probe_bad;
     det_decode_stats_t dstats;
@@ -48,14 +49,16 @@ typedef struct det_engine {
     det_packet_t       pkt;
     det_match_ctx_t    mc;
     const ws_cell_t   *cell;
+    const uint8_t     *pkt_data;    /* the packet's linear bytes */
+    uint32_t           pkt_len;
     det_flow_t        *flow;
 } det_engine_t;
 
-int  det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t sensor, ws_err_t *err);
+int  det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t gid, ws_err_t *err);
 void det_engine_free(det_engine_t *e);
 /* The same on the heap (engines are swapped whole on reload: a rule set
  * points into itself, so an engine never moves once built). */
-det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t sensor, ws_err_t *err);
+det_engine_t *det_engine_new(ws_shm_t *shm, uint16_t gid, ws_err_t *err);
 void det_engine_destroy(det_engine_t *e);
 
 /* Inspect one packet (data: len linear bytes of cell's mbuf).  Returns the
@@ -64,7 +67,7 @@ unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
                            const ws_cell_t *cell, const uint8_t *data, uint32_t len,
                            uint64_t *new_flows);
 
-/* End of a chunk: write the alerts gathered for it. */
+/* End of a chunk (nothing to do today: alerts go to the ring at once). */
 void det_engine_flush(det_engine_t *e);
 
 #endif

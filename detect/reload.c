@@ -8,18 +8,19 @@
 
 #include "sensor/log.h"
 
-void det_reload_init(det_reload_t *r, ws_shm_t *shm, uint16_t sensor)
+void det_reload_init(det_reload_t *r, ws_shm_t *shm, uint16_t gid)
 {
     memset(r, 0, sizeof(*r));
     r->shm = shm;
-    r->sensor = sensor;
+    r->gid = gid;
+    r->sensor = shm->dets[gid].sensor;
 }
 
 static void *build(void *arg)
 {
     det_reload_t *r = arg;
 
-    r->next = det_engine_new(r->shm, r->sensor, &r->err);
+    r->next = det_engine_new(r->shm, r->gid, &r->err);
     __atomic_store_n(&r->state, r->next != NULL ? DET_RELOAD_READY : DET_RELOAD_FAILED,
                      __ATOMIC_RELEASE);
     return NULL;

@@ -28,6 +28,7 @@ enum det_reload_state { DET_RELOAD_IDLE, DET_RELOAD_BUILDING, DET_RELOAD_READY,
 typedef struct det_reload {
     ws_shm_t         *shm;
     uint16_t          sensor;
+    uint16_t          gid;         /* the detector (global index) */
     pthread_t         thread;
     volatile int      state;       /* enum det_reload_state; thread sets READY/FAILED */
     uint32_t          want_gen;    /* generation being built */
@@ -36,7 +37,7 @@ typedef struct det_reload {
     ws_err_t          err;         /* why FAILED */
 } det_reload_t;
 
-void det_reload_init(det_reload_t *r, ws_shm_t *shm, uint16_t sensor);
+void det_reload_init(det_reload_t *r, ws_shm_t *shm, uint16_t gid);
 /* Start building a newer generation, or swap a built one into *eng. */
 void det_reload_poll(det_reload_t *r, det_engine_t **eng, det_flowtab_t *flows,
                      ws_det_shm_t *me);

@@ -20,6 +20,7 @@
 
 #include "capture/capture.h"
 #include "detect/detect.h"
+#include "export/export.h"
 #include "sensor/log.h"
 #include "sensor/shm.h"
 
@@ -33,6 +34,7 @@ static const struct child_role {
     { "offline", cap_offline_main },
     { "replay",  cap_replay_main },
     { "detect",  det_main },
+    { "export",  exp_main },
 };
 
 static void flush_cache(struct rte_mempool *mp, void *arg)

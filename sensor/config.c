@@ -107,6 +107,7 @@ static const cfg_row_t top_rows[] = {
     R_STR(ws_config_t, "log_dir", log_dir, 1, NULL, NULL),
     R_STR(ws_config_t, "classification_config", classification, 0, NULL, NULL),
     R_STR(ws_config_t, "reference_config", reference, 0, NULL, NULL),
+    R_STR(ws_config_t, "threshold_config", threshold, 0, NULL, NULL),
     R_INT(ws_config_t, "pool.chunks", pool.chunks, 2, 65536),
     R_INT(ws_config_t, "pool.cells", pool.cells, 1, 4096),
     R_INT(ws_config_t, "pool.flush_us", pool.flush_us, 1, 1000000),
@@ -114,11 +115,18 @@ static const cfg_row_t top_rows[] = {
     R_DBL(ws_config_t, "offload.threshold", offload.threshold, 0, 1),
     R_BOOL(ws_config_t, "outputs.eve.enabled", outputs.eve_enabled),
     R_BOOL(ws_config_t, "outputs.fast.enabled", outputs.fast_enabled),
+    R_INT(ws_config_t, "outputs.eve.rotate_mb", outputs.eve_rotate_mb, 0, 1048576),
+    R_INT(ws_config_t, "outputs.fast.rotate_mb", outputs.fast_rotate_mb, 0, 1048576),
+    R_BOOL(ws_config_t, "outputs.pcap.enabled", outputs.pcap_enabled),
     R_BOOL(ws_config_t, "outputs.syslog.enabled", outputs.syslog.enabled),
     R_STR(ws_config_t, "outputs.syslog.target", outputs.syslog.target, 1, NULL, check_target),
     R_STR(ws_config_t, "outputs.syslog.format", outputs.syslog.format, 1, syslog_formats, NULL),
     R_STR(ws_config_t, "outputs.syslog.facility", outputs.syslog.facility, 1, syslog_facilities, NULL),
     R_STR(ws_config_t, "outputs.syslog.message", outputs.syslog.message, 1, syslog_messages, NULL),
+    R_STR(ws_config_t, "outputs.syslog.app_name", outputs.syslog.app_name, 1, NULL, NULL),
+    R_STR(ws_config_t, "outputs.syslog.hostname", outputs.syslog.hostname, 0, NULL, NULL),
+    R_INT(ws_config_t, "outputs.syslog.queue", outputs.syslog.queue, 1, 10000000),
+    R_INT(ws_config_t, "outputs.syslog.reconnect_max_ms", outputs.syslog.reconnect_max_ms, 1, 3600000),
     R_INT(ws_config_t, "outputs.stats.interval", outputs.stats_interval, 0, 86400),
     R_BOOL(ws_config_t, "stream.midstream", stream.midstream),
     R_INT(ws_config_t, "stream.depth", stream.depth, 0, INT_MAX),
@@ -187,6 +195,9 @@ void ws_config_defaults(ws_config_t *c)
     snprintf(c->outputs.syslog.format, sizeof(c->outputs.syslog.format), "%s", "rfc5424");
     snprintf(c->outputs.syslog.facility, sizeof(c->outputs.syslog.facility), "%s", "local5");
     snprintf(c->outputs.syslog.message, sizeof(c->outputs.syslog.message), "%s", "snort");
+    snprintf(c->outputs.syslog.app_name, sizeof(c->outputs.syslog.app_name), "%s", "wiresift");
+    c->outputs.syslog.queue = 65536;
+    c->outputs.syslog.reconnect_max_ms = 30000;
     c->outputs.stats_interval = 10;
     c->stream.midstream = false;
     c->stream.depth = 1048576;

@@ -87,11 +87,18 @@ typedef struct ws_syslog_conf {
     char format[16];           /* "rfc5424" | "rfc3164" */
     char facility[16];         /* "local5", "daemon", ... */
     char message[16];          /* "snort" | "eve" */
+    char app_name[48];         /* outputs.syslog.app_name: APP-NAME / TAG, default "wiresift" */
+    char hostname[256];        /* outputs.syslog.hostname: "" = this host's name */
+    int  queue;                /* outputs.syslog.queue: alerts held while the server is away */
+    int  reconnect_max_ms;     /* outputs.syslog.reconnect_max_ms: backoff cap */
 } ws_syslog_conf_t;
 
 typedef struct ws_outputs_conf {
     bool             eve_enabled;    /* outputs.eve.enabled */
     bool             fast_enabled;   /* outputs.fast.enabled */
+    int              eve_rotate_mb;  /* outputs.eve.rotate_mb: start a new file past this size, 0 = never */
+    int              fast_rotate_mb; /* outputs.fast.rotate_mb */
+    bool             pcap_enabled;   /* outputs.pcap.enabled: LOGDIR/alerts.pcap with every alerting packet */
     ws_syslog_conf_t syslog;         /* outputs.syslog.* */
     int              stats_interval; /* outputs.stats.interval: seconds between stats.json writes live, 0 = only at exit */
 } ws_outputs_conf_t;
@@ -122,6 +129,7 @@ typedef struct ws_config {
     char              log_dir[WS_PATH_LEN]; /* log_dir */
     char              classification[WS_PATH_LEN]; /* classification_config */
     char              reference[WS_PATH_LEN];      /* reference_config */
+    char              threshold[WS_PATH_LEN];      /* threshold_config: Snort threshold.conf, "" = none */
     int               sensor_count;
     ws_sensor_conf_t  sensors[WS_MAX_SENSORS];
     ws_pool_conf_t    pool;

@@ -48,6 +48,8 @@
 #define WS_NAME_FREE    "ws_free_%u"
 #define WS_NAME_INBOX   "ws_in_%u_%u"
 #define WS_NAME_RECYCLE "ws_rec_%u_%u"
+#define WS_NAME_ALERTS  "ws_alert_%u"     /* detector's alert ring (SP detector, SC export) */
+#define WS_ALERT_RING   4096               /* alert records per detector ring */
 
 enum ws_chunk_state {
     WS_CHUNK_FREE = 0,
@@ -135,6 +137,7 @@ typedef struct ws_det_shm {
     uint64_t undecodable;         /* packets without an IP flow key */
     uint64_t busy_tsc;            /* TSC cycles spent inspecting chunks */
     uint64_t max_rss_kb;          /* peak resident memory, written at exit */
+    uint64_t alerts_dropped;      /* alerts that found its alert ring full (export too slow) */
     volatile uint32_t rules_gen;  /* rules generation it inspects with */
     uint32_t reloads;             /* generations it switched to */
     uint32_t reload_failures;     /* generations it could not load (kept the old) */
@@ -172,10 +175,28 @@ typedef struct ws_sensor_shm {
     uint64_t replay_loops_done;   /* replay process */
 } ws_sensor_shm_t;
 
+/* The export process's counters.  Writer: the export process. */
+typedef struct ws_export_shm {
+    volatile int32_t pid;         /* supervisor */
+    uint64_t alerts_in;           /* records taken from the detectors' rings */
+    uint64_t eve_lines, fast_lines, pcap_packets;
+    uint64_t suppressed;          /* threshold.conf suppress */
+    uint64_t filtered;            /* threshold.conf event_filter / rate_filter quiet */
+    uint64_t write_errors;
+    uint64_t reopens;             /* SIGHUP reopenings */
+    uint64_t rotations;           /* size rotations */
+    uint64_t syslog_sent, syslog_dropped, syslog_lost, syslog_queued;
+    uint64_t syslog_reconnects, syslog_truncated;
+    uint32_t threshold_lines_rejected;
+    volatile uint64_t heartbeat;
+} __rte_cache_aligned ws_export_shm_t;
+
 /* Run-control flags.  Writer: supervisor, except capture_done. */
 typedef struct ws_run_shm {
     volatile uint32_t stop_capture;  /* 1: captures flush, wait for their chunks, exit */
     volatile uint32_t stop_detect;   /* 1: detectors exit once their inboxes are empty */
+    volatile uint32_t stop_export;   /* 1: the exporter exits once every alert ring is empty */
+    volatile uint32_t reopen_gen;    /* bumped on SIGHUP: the exporter reopens its files */
     volatile uint32_t capture_done[WS_MAX_SENSORS]; /* capture: offline input fully delivered */
     volatile int32_t  input_error;   /* capture: nonzero when the file ended in an error */
     char     input_error_msg[256];   /* capture */
@@ -201,11 +222,14 @@ typedef struct ws_shm {
     uint32_t midstream;              /* stream.midstream */
     uint64_t flow_timeout_ns;        /* flow.timeout */
     uint32_t eve_enabled, fast_enabled;
+    ws_outputs_conf_t outputs;       /* outputs.* (the export process's settings) */
+    char     threshold_file[WS_PATH_LEN];
     char     log_dir[WS_PATH_LEN];
     char     input_file[WS_PATH_LEN]; /* offline */
     ws_sensor_shm_t sensors[WS_MAX_SENSORS];
 
     ws_run_shm_t   run;
+    ws_export_shm_t export;
     ws_queue_shm_t queues[WS_MAX_QUEUES_ALL];
     ws_det_shm_t   dets[WS_MAX_DETS_ALL];
 } ws_shm_t;

@@ -26,6 +26,7 @@ static const char *const role_names[] = {
     [SV_ROLE_OFFLINE] = "offline",
     [SV_ROLE_REPLAY]  = "replay",
     [SV_ROLE_DETECT]  = "detect",
+    [SV_ROLE_EXPORT]  = "export",
 };
 
 const char *sv_role_name(enum sv_role r)
@@ -87,6 +88,8 @@ int sv_spawn(sv_t *sv, sv_child_t *c)
     c->finished = 0;
     if (c->role == SV_ROLE_DETECT)
         sv->shm->dets[c->index].pid = pid;
+    if (c->role == SV_ROLE_EXPORT)
+        sv->shm->export.pid = pid;
     ws_info("started %s %u as pid %d on lcore %u", sv_role_name(c->role), c->index,
             (int)pid, c->lcore);
     return 0;

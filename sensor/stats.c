@@ -113,14 +113,16 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"flows_total\": %" PRIu64 ", \"undecodable\": %" PRIu64
             ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
             ", \"chunk_latency_p50_us\": %" PRIu64 ", \"chunk_latency_p99_us\": %" PRIu64
-            ", \"rules_gen\": %u, \"reloads\": %u, \"reload_failures\": %u }%s\n",
+            ", \"rules_gen\": %u, \"reloads\": %u, \"reload_failures\": %u"
+            ", \"alerts_dropped\": %" PRIu64 " }%s\n",
             d->index, d->packets, d->bytes, d->alerts, d->flows,
             offloaded_in(shm, g), d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
             d->flows_total, d->undecodable, d->backlog,
             (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb,
             ws_lat_percentile(&hist, 1, 0.50), ws_lat_percentile(&hist, 1, 0.99),
-            d->rules_gen, d->reloads, d->reload_failures, last ? "" : ",");
+            d->rules_gen, d->reloads, d->reload_failures, d->alerts_dropped,
+            last ? "" : ",");
 }
 
 int sv_stats_write(const sv_t *sv, const char *path)
@@ -171,7 +173,25 @@ int sv_stats_write(const sv_t *sv, const char *path)
             write_detector(f, shm, (uint16_t)(s->d_base + k), k + 1 == s->nd);
         fprintf(f, "      ] }%s\n", i + 1 == shm->nsensors ? "" : ",");
     }
-    fprintf(f, "  ],\n  \"totals\": { \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
+    {
+        const ws_export_shm_t *x = &shm->export;
+        uint64_t ring_drops = 0;
+        for (i = 0; i < shm->ndets; i++)
+            ring_drops += shm->dets[i].alerts_dropped;
+        fprintf(f, "  ],\n  \"export\": { \"alerts_in\": %" PRIu64 ", \"alerts_dropped\": %"
+                PRIu64 ", \"eve_lines\": %" PRIu64 ", \"fast_lines\": %" PRIu64
+                ", \"pcap_packets\": %" PRIu64 ", \"suppressed\": %" PRIu64
+                ", \"filtered\": %" PRIu64 ", \"threshold_lines_rejected\": %u"
+                ", \"write_errors\": %" PRIu64 ", \"reopens\": %" PRIu64
+                ", \"rotations\": %" PRIu64 ",\n    \"syslog\": { \"sent\": %" PRIu64
+                ", \"dropped\": %" PRIu64 ", \"lost\": %" PRIu64 ", \"queued\": %" PRIu64
+                ", \"reconnects\": %" PRIu64 ", \"truncated\": %" PRIu64 " } },\n",
+                x->alerts_in, ring_drops, x->eve_lines, x->fast_lines, x->pcap_packets,
+                x->suppressed, x->filtered, x->threshold_lines_rejected, x->write_errors,
+                x->reopens, x->rotations, x->syslog_sent, x->syslog_dropped, x->syslog_lost,
+                x->syslog_queued, x->syslog_reconnects, x->syslog_truncated);
+    }
+    fprintf(f, "  \"totals\": { \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64
             ", \"capture_drops\": %" PRIu64 ", \"delivery_drops\": %" PRIu64
             ", \"alerts\": %" PRIu64 ", \"inspected\": %" PRIu64
             ", \"chunks_in_use\": %" PRIu64 " }\n}\n",

@@ -33,9 +33,12 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_memzone.h>
+#include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "capture/flowkey.h"
 #include "capture/owner.h"
+#include "detect/alert.h"
 #include "capture/pool.h"
 #include "sensor/csum_probe.h"
 #include "sensor/hugepages.h"
@@ -50,7 +53,7 @@
 #define SV_MAX_QUICK_DEATHS 8        /* quick deaths in a row before we give up */
 #define SV_RX_DESC_EXTRA    2048     /* mbufs per queue beyond R x M: rx ring + slack */
 
-enum sv_phase { SV_RUN, SV_STOP_CAPTURE, SV_STOP_DETECT, SV_DONE };
+enum sv_phase { SV_RUN, SV_STOP_CAPTURE, SV_STOP_DETECT, SV_STOP_EXPORT, SV_DONE };
 
 static volatile sig_atomic_t sv_sig_child, sv_sig_stop, sv_sig_hup;
 
@@ -120,8 +123,12 @@ static size_t sv_memory_need(const ws_config_t *cfg, unsigned nqueues)
     size_t per_q = ((size_t)cfg->pool.chunks * (size_t)cfg->pool.cells
                     + SV_RX_DESC_EXTRA) * per_mbuf
                    + (size_t)cfg->pool.chunks * ws_chunk_size((uint32_t)cfg->pool.cells);
+    size_t dets = 0;
+    for (int i = 0; i < cfg->sensor_count; i++)
+        dets += (size_t)cfg->sensors[i].workers;
     size_t need = per_q * nqueues + (64u << 20)
-                  + ws_owner_bytes() * (size_t)cfg->sensor_count;
+                  + ws_owner_bytes() * (size_t)cfg->sensor_count
+                  + dets * WS_ALERT_RING * (sizeof(det_alert_t) + 8);
     size_t floor = (size_t)cfg->eal.hugepages_min << 21;
     return need > floor ? need : floor;
 }
@@ -212,6 +219,8 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->eve_enabled = cfg->outputs.eve_enabled;
     shm->fast_enabled = cfg->outputs.fast_enabled;
     shm->checksum_mode = (uint32_t)sv->opt.checksum;
+    shm->outputs = cfg->outputs;
+    snprintf(shm->threshold_file, sizeof(shm->threshold_file), "%s", cfg->threshold);
     shm->offload_enabled = cfg->offload.enabled;
     shm->offload_threshold = cfg->offload.threshold;
     snprintf(shm->log_dir, sizeof(shm->log_dir), "%s", cfg->log_dir);
@@ -260,6 +269,15 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
                             (int)rte_socket_id(), err) < 0)
             return -1;
     }
+    for (d = 0; d < shm->ndets; d++) {
+        char name[RTE_RING_NAMESIZE];
+        snprintf(name, sizeof(name), WS_NAME_ALERTS, d);
+        if (rte_ring_create_elem(name, sizeof(det_alert_t), WS_ALERT_RING,
+                                 (int)rte_socket_id(),
+                                 RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ) == NULL)
+            return ws_err_set(err, "rte_ring_create_elem(%s) failed: %s", name,
+                              rte_strerror(rte_errno));
+    }
     for (i = 0; i < nsensors; i++)
         if (sv_rules_publish(shm, i, &sv->rules[i], sv->rules_gen, err) < 0
             || ws_owner_create((uint16_t)i, err) == NULL)
@@ -296,6 +314,12 @@ static void sv_children_plan(sv_t *sv)
             c->index = (uint16_t)(s->d_base + k);
             sv_cpu_pick(c->cpus, sizeof(c->cpus), &sc->detect_cpus, k, sv->cpus_all);
         }
+    }
+    {
+        sv_child_t *c = &sv->child[sv->nchild++];
+        c->role = SV_ROLE_EXPORT;
+        c->index = 0;
+        snprintf(c->cpus, sizeof(c->cpus), "%s", sv->cpus_all);
     }
     for (int n = 0; n < sv->nchild; n++) {
         sv->child[n].lcore = (uint16_t)(n + 1);
@@ -337,6 +361,8 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
         c->pid = 0;
         if (c->role == SV_ROLE_DETECT)
             sv->shm->dets[c->index].pid = 0;
+        if (c->role == SV_ROLE_EXPORT)
+            sv->shm->export.pid = 0;
         lived = now - c->started_ms;
         sv_describe_exit(st, why, sizeof(why));
         int is_file = c->role == SV_ROLE_OFFLINE || c->role == SV_ROLE_REPLAY;
@@ -354,7 +380,9 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
             sv->status = 1;
             continue;
         }
-        if (phase == SV_STOP_DETECT || (phase == SV_STOP_CAPTURE && c->role == SV_ROLE_CAPTURE)) {
+        if (phase == SV_STOP_EXPORT
+            || (phase == SV_STOP_DETECT && c->role != SV_ROLE_EXPORT)
+            || (phase == SV_STOP_CAPTURE && c->role == SV_ROLE_CAPTURE)) {
             ws_warn("%s %u (pid %d) %s while stopping", sv_role_name(c->role),
                     c->index, (int)pid, why);
             c->respawn = 0;
@@ -396,14 +424,20 @@ static void sv_respawn_due(sv_t *sv)
     }
 }
 
-static int sv_running(const sv_t *sv, int want_capture)
+static enum sv_stage sv_stage_of(enum sv_role r)
+{
+    return r == SV_ROLE_DETECT ? SV_STAGE_DETECT
+           : r == SV_ROLE_EXPORT ? SV_STAGE_EXPORT : SV_STAGE_CAPTURE;
+}
+
+/* Children of a stage still running or due to be respawned. */
+static int sv_running(const sv_t *sv, enum sv_stage stage)
 {
     int n = 0;
 
     for (int i = 0; i < sv->nchild; i++) {
         const sv_child_t *c = &sv->child[i];
-        int is_capture = c->role != SV_ROLE_DETECT;
-        if (is_capture == want_capture && (c->pid != 0 || (c->respawn && !c->finished)))
+        if (sv_stage_of(c->role) == stage && (c->pid != 0 || (c->respawn && !c->finished)))
             n++;
     }
     return n;
@@ -513,6 +547,7 @@ static void sv_loop(sv_t *sv)
         }
         if (sv_sig_hup) {
             sv_sig_hup = 0;
+            sv->shm->run.reopen_gen++;     /* the exporter reopens its files */
             if (phase == SV_RUN)
                 sv_reload(sv);
         }
@@ -529,18 +564,22 @@ static void sv_loop(sv_t *sv)
         }
         if (phase == SV_RUN && sv->status != 0)
             phase = SV_STOP_CAPTURE;          /* a fatal child error */
-        if (phase == SV_RUN && sv_running(sv, 1) == 0)
+        if (phase == SV_RUN && sv_running(sv, SV_STAGE_CAPTURE) == 0)
             phase = SV_STOP_CAPTURE;          /* the files are delivered */
         if (phase == SV_STOP_CAPTURE) {
             sv->shm->run.stop_capture = 1;
             if (stop_deadline == 0)
                 stop_deadline = sv_now_ms() + SV_DRAIN_S * 1000;
-            if (sv_running(sv, 1) == 0) {
+            if (sv_running(sv, SV_STAGE_CAPTURE) == 0) {
                 sv->shm->run.stop_detect = 1;
                 phase = SV_STOP_DETECT;
             }
         }
-        if (phase == SV_STOP_DETECT && sv_running(sv, 0) == 0)
+        if (phase == SV_STOP_DETECT && sv_running(sv, SV_STAGE_DETECT) == 0) {
+            sv->shm->run.stop_export = 1;
+            phase = SV_STOP_EXPORT;
+        }
+        if (phase == SV_STOP_EXPORT && sv_running(sv, SV_STAGE_EXPORT) == 0)
             phase = SV_DONE;
         if (phase != SV_DONE)
             sv_respawn_due(sv);

@@ -15,7 +15,11 @@
 #include "sensor/rules_sv.h"
 #include "sensor/shm.h"
 
-enum sv_role { SV_ROLE_CAPTURE, SV_ROLE_OFFLINE, SV_ROLE_REPLAY, SV_ROLE_DETECT };
+enum sv_role { SV_ROLE_CAPTURE, SV_ROLE_OFFLINE, SV_ROLE_REPLAY, SV_ROLE_DETECT,
+               SV_ROLE_EXPORT };
+
+/* The three stages a stop goes through, in order. */
+enum sv_stage { SV_STAGE_CAPTURE, SV_STAGE_DETECT, SV_STAGE_EXPORT };
 
 /* One child process.  Owner: the supervisor's main loop. */
 typedef struct sv_child {
