@@ -76,3 +76,19 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(OBJS:.o=.d) $(MAIN_OBJ:.o=.d)
+
+# Fuzzing and sanitizers (tests/fuzz/README.md).  `make fuzz` builds the
+# libFuzzer harnesses with clang into build/fuzz and runs each for
+# FUZZ_SECONDS (FUZZ_TARGETS: a subset; FUZZ_JOBS: how many at once).
+# `make asan` builds everything with ASan+UBSan into build/asan and runs the
+# unit and end-to-end tests against it.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= rule decode match stream http
+FUZZ_JOBS    ?= 1
+
+.PHONY: fuzz asan
+fuzz:
+	@FUZZ_JOBS=$(FUZZ_JOBS) sh contrib/fuzz.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+asan:
+	@sh contrib/asan.sh

@@ -57,7 +57,7 @@ typedef struct det_ctx {
     int              linktype;
     struct rte_ring *inbox[WS_MAX_QUEUES];     /* by queue within the sensor */
     struct rte_ring *recycle[WS_MAX_QUEUES];
-    det_flowtab_t    flows;
+    det_session_t    sess;                     /* flows, streams, HTTP state */
     det_engine_t    *eng;                      /* rules in use (detect/reload.c swaps it) */
     det_reload_t     reload;
     FILE            *flow_log;                 /* debug.flow_log */
@@ -82,7 +82,7 @@ static void det_inspect_packet(det_ctx_t *dc, const ws_cell_t *cell,
         cnt->undecodable++;
         return;
     }
-    cnt->alerts += det_engine_packet(dc->eng, &dc->flows, cell, data, m->pkt_len,
+    cnt->alerts += det_engine_packet(dc->eng, &dc->sess, cell, data, m->pkt_len,
                                      &cnt->new_flows);
     cnt->undecodable += dc->eng->st.not_ip - not_ip;
 }
@@ -97,8 +97,19 @@ static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
     me->flows_total += cnt->new_flows;
     me->alerts += cnt->alerts;
     me->busy_tsc += cnt->tsc;
+    me->stream_bytes = dc->sess.sm.st.bytes_in_order;
+    me->stream_gaps = dc->sess.sm.st.gaps_skipped;
+    me->stream_reclaims = dc->sess.sm.st.memcap_reclaims;
+    me->stream_depth_reached = dc->sess.sm.st.depth_reached;
+    me->stream_mem = dc->sess.sm.mem;
+    me->http_requests = dc->sess.hm.st.requests;
+    me->http_responses = dc->sess.hm.st.responses;
+    me->http_limits = dc->sess.hm.st.header_limit + dc->sess.hm.st.body_limit
+                      + dc->sess.hm.st.decompress_limit + dc->sess.hm.st.ratio_limit
+                      + dc->sess.hm.st.chunk_limit + dc->sess.hm.st.pipeline_limit;
+    me->http_malformed = dc->sess.hm.st.malformed;
     me->lat_hist[ws_lat_bucket(cnt->latency_us)]++;
-    me->flows = dc->flows.count;
+    me->flows = dc->sess.flows.count;
     me->chunks++;
 }
 
@@ -137,7 +148,7 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
         det_inspect_packet(dc, &c->cells[i], &cnt);
     det_engine_flush(dc->eng);
     if (c->count > 0)
-        det_flowtab_expire(&dc->flows, c->cells[c->count - 1].ts_ns,
+        det_flowtab_expire(&dc->sess.flows, c->cells[c->count - 1].ts_ns,
                            dc->shm->flow_timeout_ns, DET_SWEEP_SLOTS, det_flow_gone, dc);
     {
         uint64_t end = rte_get_tsc_cycles();
@@ -241,9 +252,22 @@ static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
         dc->inbox[qi] = pool.inbox[dc->local];
         dc->recycle[qi] = pool.recycle[dc->local];
     }
-    if (det_flowtab_init(&dc->flows, 1024) < 0) {
+    if (det_flowtab_init(&dc->sess.flows, 1024) < 0) {
         ws_err("cannot allocate the flow table: out of memory");
         return -1;
+    }
+    {
+        det_stream_cfg_t sc;
+        det_stream_cfg_default(&sc);
+        sc.depth = shm->stream_depth;
+        sc.midstream = shm->midstream;
+        if (shm->stream_memcap > 0)
+            sc.memcap = shm->stream_memcap;
+        if (det_stream_mgr_init(&dc->sess.sm, &sc, &err) < 0) {
+            ws_err("stream reassembly: %s", err.msg);
+            return -1;
+        }
+        det_http_mgr_init(&dc->sess.hm);
     }
     dc->eng = det_engine_new(shm, gid, &err);
     if (dc->eng == NULL) {
@@ -279,7 +303,7 @@ static void det_write_flow_log(det_ctx_t *dc)
 {
     if (dc->flow_log == NULL)
         return;
-    if (det_flowtab_dump(&dc->flows, dc->flow_log) < 0 || fclose(dc->flow_log) != 0)
+    if (det_flowtab_dump(&dc->sess.flows, dc->flow_log) < 0 || fclose(dc->flow_log) != 0)
         ws_err("writing the flow log failed: %s", strerror(errno));
     dc->flow_log = NULL;
 }
@@ -316,7 +340,7 @@ int det_main(ws_shm_t *shm, uint16_t gid)
         }
         dc.me->backlog = backlog;
         /* Between chunks: switch to a new rules generation once it is built. */
-        det_reload_poll(&dc.reload, &dc.eng, &dc.flows, dc.me);
+        det_reload_poll(&dc.reload, &dc.eng, &dc.sess.flows, dc.me);
         if (got > 0) {
             ws_backoff_reset(&bo);
             continue;
@@ -336,6 +360,7 @@ int det_main(ws_shm_t *shm, uint16_t gid)
             (unsigned long long)dc.me->flows_total);
     det_reload_stop(&dc.reload);
     det_engine_destroy(dc.eng);
-    det_flowtab_free(&dc.flows);
+    det_flowtab_free(&dc.sess.flows);
+    det_stream_mgr_free(&dc.sess.sm);
     return 0;
 }

@@ -32,6 +32,56 @@ typedef struct pkt_alerts {
     bool          passed;
 } pkt_alerts_t;
 
+/* A rule's payload options can be judged on reassembled data: TCP, reads the
+ * packet buffer, and nothing in it is tied to one packet (dsize, no_stream). */
+static bool stream_side(const rule_t *r)
+{
+    bool payload = false;
+
+    if (r->proto != RULE_PROTO_TCP && r->header_service == NULL)
+        return false;
+    for (uint32_t i = 0; i < r->nopts; i++) {
+        const rule_opt_t *o = &r->opts[i];
+        switch (o->kw) {
+        case RULE_KW_CONTENT:
+            payload |= o->u.content.buffer == RULE_BUF_PKT || o->u.content.buffer == RULE_BUF_RAW;
+            break;
+        case RULE_KW_PCRE:
+            payload |= o->u.pcre.buffer == RULE_BUF_PKT || o->u.pcre.buffer == RULE_BUF_RAW;
+            break;
+        case RULE_KW_DSIZE:
+            return false;
+        case RULE_KW_FLOW:
+            if (o->u.flow.flags & RULE_FLOW_NO_STREAM)
+                return false;
+            break;
+        default:
+            break;
+        }
+    }
+    return payload;
+}
+
+static int det_engine_classify(det_engine_t *e, ws_err_t *err)
+{
+    const rule_set_t *rs = &e->rules.set;
+
+    e->cls = calloc(rs->nrules + 1, 1);
+    e->maxlen = calloc(rs->nrules + 1, sizeof(uint16_t));
+    if (e->cls == NULL || e->maxlen == NULL || det_http_index_build(&e->hx, rs) < 0)
+        return ws_err_set(err, "out of memory classifying %u rules", rs->nrules);
+    for (uint32_t i = 0; i < rs->nrules; i++) {
+        const rule_t *r = rs->rules[i];
+        for (uint32_t k = 0; k < r->nopts; k++)
+            if (r->opts[k].kw == RULE_KW_CONTENT && r->opts[k].u.content.len > e->maxlen[i])
+                e->maxlen[i] = (uint16_t)(r->opts[k].u.content.len > 65535 ? 65535
+                                          : r->opts[k].u.content.len);
+        e->cls[i] = (uint8_t)((det_rule_needs_http(r) ? DET_CLS_HTTP
+                               : stream_side(r) ? DET_CLS_STREAM : 0));
+    }
+    return 0;
+}
+
 static const void *mz_data(const char *name, ws_err_t *err)
 {
     const struct rte_memzone *mz = rte_memzone_lookup(name);
@@ -66,7 +116,8 @@ int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t gid, ws_err_t *err)
         return -1;
     if (det_prefilter_load(&e->pf, pf, s->rules_pf_len, &e->rules.set, err) < 0
         || det_matcher_init(&e->mt, &e->rules.set, err) < 0
-        || det_threshold_init(&e->th, DET_THRESHOLD_ENTRIES, err) < 0) {
+        || det_threshold_init(&e->th, DET_THRESHOLD_ENTRIES, err) < 0
+        || det_engine_classify(e, err) < 0) {
         det_engine_free(e);
         return -1;
     }
@@ -81,6 +132,11 @@ void det_engine_free(det_engine_t *e)
     if (e->gen == 0)
         return;
     det_threshold_free(&e->th);
+    det_http_index_free(&e->hx);
+    free(e->cls);
+    free(e->maxlen);
+    e->cls = NULL;
+    e->maxlen = NULL;
     det_matcher_free(&e->mt);
     det_prefilter_free(e->pf);
     rule_loaded_free(&e->rules);
@@ -115,11 +171,60 @@ static bool alerting_action(rule_action_t a)
     return a != RULE_ACTION_PASS && a != RULE_ACTION_LOG;
 }
 
-/* The candidate callback's state: the engine and this packet's alerts. */
+enum insp_mode { INSP_PACKET, INSP_STREAM, INSP_HTTP };
+
+/* The candidate callback's state: the engine, how it is inspecting, and the
+ * alerts of this packet so far (a pass rule cancels them all). */
 typedef struct cand_arg {
-    det_engine_t *e;
-    pkt_alerts_t  pa;
+    det_engine_t   *e;
+    pkt_alerts_t    pa;
+    enum insp_mode  mode;
+    bool            streamed;    /* packet mode: this direction is reassembled */
+    const uint8_t  *old;         /* stream mode: bytes inspected before */
+    uint32_t        old_len;
 } cand_arg_t;
+
+static bool skip_rule(const cand_arg_t *ca, uint8_t cls)
+{
+    switch (ca->mode) {
+    case INSP_PACKET:
+        return (cls & DET_CLS_HTTP) || (ca->streamed && (cls & DET_CLS_STREAM));
+    case INSP_STREAM:
+        return !(cls & DET_CLS_STREAM);
+    default:
+        return false;
+    }
+}
+
+/* Stream mode, r matched the lookback and the new bytes together: is that
+ * only a re-scan of bytes inspected before?  It is when r also matches the
+ * old bytes alone, unless it matches again in a window that starts just
+ * early enough to hold its longest content ending in the new bytes (a new
+ * occurrence, possibly split across segments). */
+static bool rescan(cand_arg_t *ca, const rule_t *r, uint32_t idx)
+{
+    det_engine_t *e = ca->e;
+    const uint8_t *buf = e->mc.bufs[RULE_BUF_PKT];
+    uint32_t len = e->mc.buf_lens[RULE_BUF_PKT], back, from;
+    bool old, fresh;
+
+    if (ca->old_len == 0)
+        return false;
+    e->mc.bufs[RULE_BUF_PKT] = e->mc.bufs[RULE_BUF_RAW] = ca->old;
+    e->mc.buf_lens[RULE_BUF_PKT] = e->mc.buf_lens[RULE_BUF_RAW] = ca->old_len;
+    old = det_rule_match(r, &e->mc) == DET_MATCH;
+    fresh = !old;
+    if (old) {
+        back = e->maxlen[idx] > 0 ? e->maxlen[idx] - 1u : 0;
+        from = ca->old_len > back ? ca->old_len - back : 0;
+        e->mc.bufs[RULE_BUF_PKT] = e->mc.bufs[RULE_BUF_RAW] = buf + from;
+        e->mc.buf_lens[RULE_BUF_PKT] = e->mc.buf_lens[RULE_BUF_RAW] = len - from;
+        fresh = det_rule_match(r, &e->mc) == DET_MATCH;
+    }
+    e->mc.bufs[RULE_BUF_PKT] = e->mc.bufs[RULE_BUF_RAW] = buf;
+    e->mc.buf_lens[RULE_BUF_PKT] = e->mc.buf_lens[RULE_BUF_RAW] = len;
+    return !fresh;
+}
 
 static int verify(uint32_t idx, void *arg)
 {
@@ -127,11 +232,17 @@ static int verify(uint32_t idx, void *arg)
     det_engine_t *e = ca->e;
     const rule_t *r = e->rules.set.rules[idx];
 
+    if (skip_rule(ca, e->cls[idx]))
+        return 0;
     e->st.candidates++;
     if (!det_rule_header_match(r, &e->pkt))
         return 0;
     if (det_rule_match(r, &e->mc) != DET_MATCH)
         return 0;
+    if (ca->mode == INSP_STREAM && rescan(ca, r, idx)) {
+        e->st.rescans++;
+        return 0;
+    }
     if (r->action == RULE_ACTION_PASS) {
         ca->pa.passed = true;
         return 0;
@@ -200,7 +311,103 @@ static void csum_auto(det_engine_t *e)
     }
 }
 
-unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
+/* The match context for the current packet and its flow. */
+static void ctx_for(det_engine_t *e, const det_pkt_flow_t *pf, bool to_server,
+                    bool rebuilt)
+{
+    det_match_ctx_init(&e->mc, &e->mt, &e->pkt);
+    e->mc.rebuilt = rebuilt;
+    if (e->flow != NULL) {
+        e->mc.has_flow = true;
+        e->mc.to_server = to_server;
+        e->mc.established = pf->established;
+        e->mc.flowbits = det_flow_bits(e->flow, e->mt.nflowbits);
+        e->mc.nflowbits = e->mt.nflowbits;
+    }
+}
+
+/* Buffers a rule reads that a body event carries. */
+#define BODY_BUFS (DET_BUF_BIT(RULE_BUF_HTTP_CLIENT_BODY) | DET_BUF_BIT(RULE_BUF_FILE_DATA) \
+                   | DET_BUF_BIT(RULE_BUF_HTTP_RAW_BODY))
+
+typedef struct http_arg {
+    cand_arg_t            *ca;
+    const det_pkt_flow_t  *pf;
+} http_arg_t;
+
+/* One HTTP event: each HTTP rule is judged once per message, at the event
+ * that completes what it reads (headers, or the whole body). */
+static void on_http(void *arg, const det_http_tx_t *tx)
+{
+    http_arg_t *ha = arg;
+    cand_arg_t *ca = ha->ca;
+    det_engine_t *e = ca->e;
+    bool body = tx->ev == DET_HTTP_REQ_BODY || tx->ev == DET_HTTP_RESP_BODY;
+    uint32_t avail = 0;
+
+    if (body && !tx->body_last)
+        return;
+    for (uint32_t b = 0; b < RULE_BUF_COUNT; b++)
+        if (tx->buf[b] != NULL)
+            avail |= DET_BUF_BIT(b);
+    e->st.http_events++;
+    det_http_index_scan(&e->hx, tx->buf, tx->len, RULE_BUF_COUNT);
+    ctx_for(e, ha->pf, tx->to_server, true);
+    det_match_ctx_set_bufs(&e->mc, tx->buf, tx->len);
+    ca->mode = INSP_HTTP;
+    for (uint32_t i = 0; i < e->hx.ncand; i++) {
+        uint32_t idx = e->hx.cand[i];
+        uint32_t need = det_rule_buffers(e->rules.set.rules[idx])
+                        & ~(DET_BUF_BIT(RULE_BUF_PKT) | DET_BUF_BIT(RULE_BUF_RAW));
+        if ((need & ~avail) != 0 || (body != ((need & BODY_BUFS) != 0)))
+            continue;
+        verify(idx, ca);
+    }
+}
+
+/* Reassembled data of the packet's direction: stream rules on it, then the
+ * HTTP parser when the flow carries HTTP. */
+static void inspect_stream(det_engine_t *e, det_session_t *ss, const det_pkt_flow_t *pf,
+                           cand_arg_t *ca)
+{
+    det_stream_out_t out;
+    det_stream_chunk_t ch;
+    http_arg_t ha = { ca, pf };
+    det_flow_t *f = e->flow;
+
+    if (det_stream_feed(&ss->sm, f, &e->pkt, pf->to_server, &out) != 1)
+        return;
+    ctx_for(e, pf, pf->to_server, true);
+    e->mc.bufs[RULE_BUF_PKT] = e->mc.bufs[RULE_BUF_RAW] = out.buf;
+    e->mc.buf_lens[RULE_BUF_PKT] = e->mc.buf_lens[RULE_BUF_RAW] = out.len;
+    ca->mode = INSP_STREAM;
+    ca->old = out.buf;
+    ca->old_len = out.new_off;
+    det_prefilter_candidates(e->pf, &e->pkt, out.buf, out.len, verify, ca);
+
+    if (f->app == DET_APP_OTHER || e->hx.nhttp == 0)
+        return;
+    if (det_stream_take(f, out.to_server, &ch) != 1)
+        return;
+    if (f->app == DET_APP_UNKNOWN) {
+        det_http_kind_t k = det_http_detect(ch.buf, ch.len);
+        if (k == DET_HTTP_MORE && !ch.end)
+            return;                          /* wait for more bytes */
+        if (k != DET_HTTP_REQUEST && k != DET_HTTP_RESPONSE) {
+            f->app = DET_APP_OTHER;
+            det_stream_ignore(f, true);
+            det_stream_ignore(f, false);
+            return;
+        }
+        f->app = DET_APP_HTTP;
+    }
+    det_http_feed(&ss->hm, f, out.to_server, ch.buf, ch.len, on_http, &ha);
+    det_stream_consume(f, out.to_server, ch.len);
+    if (ch.end)
+        det_http_eof(&ss->hm, f, out.to_server, on_http, &ha);
+}
+
+unsigned det_engine_packet(det_engine_t *e, det_session_t *ss,
                            const ws_cell_t *cell, const uint8_t *data, uint32_t len,
                            uint64_t *new_flows)
 {
@@ -208,7 +415,7 @@ unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
     det_pkt_flow_t pf = { 0 };
     ws_flow_key_t key;
     cand_arg_t ca;
-    bool src_is_lo;
+    bool src_is_lo, tcp;
     int created = 0;
 
     e->cell = cell;
@@ -220,7 +427,7 @@ unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
         e->st.not_ip++;
         return 0;
     }
-    e->flow = det_flowtab_get(flows, &key, ws_flow_hash(&key), &created);
+    e->flow = det_flowtab_get(&ss->flows, &key, ws_flow_hash(&key), &created);
     if (e->flow != NULL) {
         det_flow_update(e->flow, created, &e->pkt, src_is_lo, cell->ts_ns,
                         e->shm->flow_timeout_ns, e->shm->midstream, &pf);
@@ -239,19 +446,18 @@ unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
         e->st.bad_checksum++;
         return 0;
     }
-    det_match_ctx_init(&e->mc, &e->mt, &e->pkt);
-    if (e->flow != NULL) {
-        e->mc.has_flow = true;
-        e->mc.to_server = pf.to_server;
-        e->mc.established = pf.established;
-        e->mc.flowbits = det_flow_bits(e->flow, e->mt.nflowbits);
-        e->mc.nflowbits = e->mt.nflowbits;
-    }
+    memset(&ca, 0, sizeof(ca));
     ca.e = e;
-    ca.pa.n = 0;
-    ca.pa.passed = false;
+    tcp = e->flow != NULL && e->pkt.l4_proto == 6 && (e->pkt.layers & DET_L_TCP);
+    /* 1. the packet itself; rules for reassembled data wait for the stream */
+    ca.streamed = tcp && det_stream_state(e->flow, pf.to_server) == DET_SD_OPEN;
+    ctx_for(e, &pf, pf.to_server, false);
+    ca.mode = INSP_PACKET;
     det_prefilter_candidates(e->pf, &e->pkt, e->pkt.payload, e->pkt.payload_len,
                              verify, &ca);
+    /* 2. the stream: new in-order bytes of this direction, then HTTP */
+    if (tcp)
+        inspect_stream(e, ss, &pf, &ca);
     if (ca.pa.passed)
         return 0;
     for (unsigned i = 0; i < ca.pa.n; i++)

@@ -15,6 +15,9 @@
 #include "detect/alert.h"
 #include "detect/decode.h"
 #include "detect/flowtab.h"
+#include "detect/http.h"
+#include "detect/http_index.h"
+#include "detect/stream.h"
 #include "detect/match.h"
 #include "detect/prefilter.h"
 #include "detect/threshold.h"
@@ -28,7 +31,21 @@ typedef struct det_engine_stats {
     uint64_t candidates;       /* prefilter candidates verified */
     uint64_t alerts;
     uint64_t suppressed;       /* matched, held back by threshold/detection_filter */
+    uint64_t rescans;          /* stream matches that lay in already-inspected bytes */
+    uint64_t http_events;      /* HTTP transaction events inspected */
 } det_engine_stats_t;
+
+/* What outlives a rules generation: flows with their stream and HTTP state.
+ * Owner: the detect process (detect.c); engines borrow it per packet. */
+typedef struct det_session {
+    det_flowtab_t    flows;
+    det_stream_mgr_t sm;
+    det_http_mgr_t   hm;
+} det_session_t;
+
+/* How a rule is inspected (det_engine_t.cls, one byte per rule). */
+#define DET_CLS_STREAM 0x1   /* TCP payload rule: on reassembled data when there is some */
+#define DET_CLS_HTTP   0x2   /* reads an HTTP buffer: on HTTP transactions */
 
 typedef struct det_engine {
     ws_shm_t          *shm;
@@ -37,6 +54,9 @@ typedef struct det_engine {
     uint32_t           gen;          /* rules generation loaded; 0 = none */
     rule_loaded_t      rules;
     det_prefilter_t   *pf;
+    det_http_index_t   hx;           /* candidates among the HTTP rules */
+    uint8_t           *cls;          /* DET_CLS_* per rule */
+    uint16_t          *maxlen;       /* longest content per rule (stream re-scan window) */
     det_matcher_t      mt;
     det_threshold_t    th;
     struct rte_ring   *alerts;       /* this detector's alert ring to the exporter */
@@ -63,7 +83,7 @@ void det_engine_destroy(det_engine_t *e);
 
 /* Inspect one packet (data: len linear bytes of cell's mbuf).  Returns the
  * number of alerts raised. */
-unsigned det_engine_packet(det_engine_t *e, det_flowtab_t *flows,
+unsigned det_engine_packet(det_engine_t *e, det_session_t *ss,
                            const ws_cell_t *cell, const uint8_t *data, uint32_t len,
                            uint64_t *new_flows);
 

@@ -8,9 +8,12 @@
  * Snort's stream does.
  */
 #include "detect/flowstate.h"
+#include "detect/http.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "detect/stream.h"
 
 int det_flow_key_of(const det_packet_t *p, ws_flow_key_t *key, bool *src_is_lo)
 {
@@ -43,6 +46,10 @@ void det_flow_release(det_flow_t *f)
 {
     free(f->bits);
     f->bits = NULL;
+    det_http_free(f->http);
+    f->http = NULL;
+    det_stream_release(f->stream);
+    f->stream = NULL;
     /* stream and http state are released here once those modules exist */
 }
 

@@ -30,7 +30,10 @@ typedef struct det_flow {
     uint8_t      *bits;          /* flowbits, malloc'd on first use; NULL = all clear */
     struct det_stream *stream;   /* TCP reassembly state (detect/stream.h), NULL = none */
     struct det_http   *http;     /* HTTP/1.x parser state (detect/http.h), NULL = none */
+    uint8_t       app;           /* enum det_flow_app: what its stream turned out to carry */
 } det_flow_t;
+
+enum det_flow_app { DET_APP_UNKNOWN = 0, DET_APP_HTTP, DET_APP_OTHER };
 
 /* Free everything a flow owns (flowbits, stream, HTTP state) and clear the
  * pointers; the flow's key and counters stay.  Defined in flowstate.c,

@@ -59,6 +59,48 @@ static const det_opt_fn det_opt_table[RULE_KW_COUNT] = {
 
 static const uint8_t det_empty[1];
 
+_Static_assert(RULE_BUF_COUNT <= 32, "det_rule_buffers returns 32 bits");
+
+/* ---- buffers ----------------------------------------------------------------- */
+
+bool det_buf_get(const det_match_ctx_t *m, rule_buffer_t b,
+                 const uint8_t **p, uint32_t *n)
+{
+    if ((unsigned)b >= RULE_BUF_COUNT)
+        return false;
+    if (b == RULE_BUF_RAW && m->bufs[RULE_BUF_RAW] == NULL)
+        b = RULE_BUF_PKT;
+    if (m->bufs[b] != NULL) {
+        *p = m->bufs[b];
+        *n = m->buf_lens[b];
+        return true;
+    }
+    if (b != RULE_BUF_PKT)
+        return false;
+    *p = m->p->payload != NULL ? m->p->payload : det_empty;
+    *n = m->p->payload != NULL ? m->p->payload_len : 0;
+    return true;
+}
+
+bool det_buf_switch(det_match_ctx_t *m, rule_buffer_t b)
+{
+    const uint8_t *p;
+    uint32_t n;
+    if (!det_buf_get(m, b, &p, &n)) {
+        m->mt->stats.http_waiting++;
+        return false;
+    }
+    /* pkt_data and raw_data keep one cursor while they are one buffer */
+    bool same = !det_buffer_is_http(b) && !det_buffer_is_http(m->cur) &&
+                p == m->buf && n == m->len;
+    if (!same)
+        m->cursor = 0;
+    m->buf = p;
+    m->len = n;
+    m->cur = b;
+    return true;
+}
+
 /* ---- header ---------------------------------------------------------------- */
 
 static inline uint32_t rd32(const uint8_t *b)
@@ -224,13 +266,35 @@ void det_match_ctx_init(det_match_ctx_t *m, det_matcher_t *mt,
     m->mt = mt;
 }
 
+void det_match_ctx_set_bufs(det_match_ctx_t *m,
+                            const uint8_t *const bufs[RULE_BUF_COUNT],
+                            const uint32_t lens[RULE_BUF_COUNT])
+{
+    for (unsigned b = 0; b < RULE_BUF_COUNT; b++) {
+        if (b == RULE_BUF_PKT || b == RULE_BUF_RAW)
+            continue;
+        m->bufs[b] = bufs[b];
+        m->buf_lens[b] = bufs[b] != NULL ? lens[b] : 0;
+    }
+}
+
+void det_match_ctx_clear_bufs(det_match_ctx_t *m)
+{
+    for (unsigned b = 0; b < RULE_BUF_COUNT; b++) {
+        if (b == RULE_BUF_PKT || b == RULE_BUF_RAW)
+            continue;
+        m->bufs[b] = NULL;
+        m->buf_lens[b] = 0;
+    }
+}
+
 det_verdict_t det_rule_match(const rule_t *r, det_match_ctx_t *m)
 {
-    const det_packet_t *p = m->p;
     det_matcher_t *mt = m->mt;
 
-    m->buf = p->payload != NULL ? p->payload : det_empty;
-    m->len = p->payload != NULL ? p->payload_len : 0;
+    /* every rule starts on the packet (stream) data, cursor 0 */
+    det_buf_get(m, RULE_BUF_PKT, &m->buf, &m->len);
+    m->cur = RULE_BUF_PKT;
     m->cursor = 0;
     m->retries_left = mt->retry_budget;
     memset(m->vars, 0, sizeof(m->vars));
@@ -246,8 +310,9 @@ det_verdict_t det_rule_match(const rule_t *r, det_match_ctx_t *m)
     return r->noalert ? DET_MATCH_NOALERT : DET_MATCH;
 }
 
-bool det_rule_needs_http(const rule_t *r)
+uint32_t det_rule_buffers(const rule_t *r)
 {
+    uint32_t mask = 0;
     for (uint32_t i = 0; i < r->nopts; i++) {
         const rule_opt_t *o = &r->opts[i];
         rule_buffer_t b;
@@ -259,14 +324,22 @@ bool det_rule_needs_http(const rule_t *r)
         case RULE_KW_BYTE_JUMP:    b = o->u.byte_jump.c.buffer; break;
         case RULE_KW_BYTE_EXTRACT: b = o->u.byte_extract.c.buffer; break;
         case RULE_KW_ISDATAAT:     b = o->u.isdataat.buffer; break;
-        case RULE_KW_URILEN:       return true;
+        case RULE_KW_URILEN:
+            b = o->u.len.raw ? RULE_BUF_HTTP_RAW_URI : RULE_BUF_HTTP_URI;
+            break;
         case RULE_KW_BUFFERLEN:    b = o->u.len.buffer; break;
         default:                   continue;
         }
-        if (det_buffer_is_http(b))
-            return true;
+        if ((unsigned)b < RULE_BUF_COUNT)
+            mask |= DET_BUF_BIT(b);
     }
-    return false;
+    return mask;
+}
+
+bool det_rule_needs_http(const rule_t *r)
+{
+    return (det_rule_buffers(r) &
+            ~(DET_BUF_BIT(RULE_BUF_PKT) | DET_BUF_BIT(RULE_BUF_RAW))) != 0;
 }
 
 /* ---- matcher ------------------------------------------------------------------- */

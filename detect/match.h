@@ -17,10 +17,19 @@
  * allocates.  A det_match_ctx_t describes one packet; the caller fills the
  * public fields and reuses it for every candidate rule of that packet.
  *
- * HTTP inspection buffers do not exist yet: an option on an http_* buffer or
- * file_data evaluates to "no match", and det_rule_needs_http tells the
- * caller which rules are waiting for them.  Thresholds and detection_filter
- * live in detect/threshold.h and are applied by the caller after a match.
+ * Buffers: every content, pcre, isdataat, byte_* and bufferlen option reads
+ * the buffer it names (rules/rule.h rule_buffer_t).  The caller supplies the
+ * inspection buffers of the moment in det_match_ctx_t.bufs (HTTP buffers
+ * from detect/http.h, a reassembled stream as RULE_BUF_PKT); a NULL entry
+ * means "not available" and an option on it evaluates to "no match" (even
+ * when negated; counted in http_waiting).  RULE_BUF_PKT defaults to the
+ * packet payload and RULE_BUF_RAW to RULE_BUF_PKT.  As in Snort, the cursor
+ * (distance/within, relative) restarts at 0 when an option reads another
+ * buffer than the option before it; pkt_data and raw_data share one cursor
+ * while they are the same bytes.  urilen reads the normalized or raw URI
+ * without moving the cursor.  det_rule_buffers tells a caller which buffers
+ * a rule needs.  Thresholds and detection_filter live in detect/threshold.h
+ * and are applied by the caller after a match.
  */
 #ifndef DET_MATCH_H
 #define DET_MATCH_H
@@ -65,7 +74,7 @@ typedef struct det_match_stats {
     uint64_t retries;        /* next-occurrence retries done */
     uint64_t retry_exhausted;/* evaluations that hit DET_MATCH_RETRY_BUDGET */
     uint64_t pcre_errors;    /* match/depth limit, JIT stack: counted as no match */
-    uint64_t http_waiting;   /* options skipped for lack of an HTTP buffer */
+    uint64_t http_waiting;   /* options failed: their buffer was not supplied */
 } det_match_stats_t;
 
 /* Per detector, per rule-set generation.  Opaque apart from stats and the
@@ -93,13 +102,19 @@ typedef struct det_match_ctx {
     bool has_flow;           /* the packet belongs to a tracked flow */
     bool to_server;          /* client -> server (initiator -> responder) */
     bool established;        /* TCP handshake completed (caller decides) */
-    bool rebuilt;            /* data is a reassembled stream (false for now) */
+    bool rebuilt;            /* data is a reassembled stream */
     uint8_t *flowbits;       /* per-flow bits, NULL when no flow */
     uint32_t nflowbits;      /* bits in flowbits (det_matcher_t.nflowbits) */
+    /* Inspection buffers by rule_buffer_t; NULL = not available.  PKT NULL:
+     * the packet payload; RAW NULL: whatever PKT is.  Caller-owned; they
+     * must stay valid while det_rule_match runs. */
+    const uint8_t *bufs[RULE_BUF_COUNT];
+    uint32_t buf_lens[RULE_BUF_COUNT];
 
     /* --- private: per evaluation --- */
-    const uint8_t *buf;      /* payload (the only buffer for now) */
+    const uint8_t *buf;      /* the buffer the last option read */
     uint32_t len;
+    rule_buffer_t cur;       /* which one it is */
     uint32_t cursor;         /* end of the last content/pcre/byte_jump */
     uint32_t retries_left;
     uint32_t vars[RULE_MAX_BYTE_VARS]; /* byte_extract values */
@@ -118,10 +133,21 @@ int det_matcher_init_rules(det_matcher_t *mt, rule_t *const *rules,
 
 void det_matcher_free(det_matcher_t *mt);
 
-/* Initialise a ctx for a packet (clears the flow fields; the caller then
- * sets has_flow, to_server, established, rebuilt, flowbits). */
+/* Initialise a ctx for a packet (clears the flow fields and buffers; the
+ * caller then sets has_flow, to_server, established, rebuilt, flowbits and
+ * the buffers it has). */
 void det_match_ctx_init(det_match_ctx_t *m, det_matcher_t *mt,
                         const det_packet_t *p);
+
+/* Copy the buffers of bufs/lens into m, except RULE_BUF_PKT and
+ * RULE_BUF_RAW (NULL entries clear m's: "not available").  Shaped for
+ * det_http_tx_t (detect/http.h). */
+void det_match_ctx_set_bufs(det_match_ctx_t *m,
+                            const uint8_t *const bufs[RULE_BUF_COUNT],
+                            const uint32_t lens[RULE_BUF_COUNT]);
+
+/* Clear every buffer but RULE_BUF_PKT and RULE_BUF_RAW. */
+void det_match_ctx_clear_bufs(det_match_ctx_t *m);
 
 /* Protocol, address sets, port sets and direction (<> tries both ways). */
 bool det_rule_header_match(const rule_t *r, const det_packet_t *p);
@@ -133,8 +159,14 @@ bool det_rule_header_match(const rule_t *r, const det_packet_t *p);
  * thresholds (detect/threshold.h). */
 det_verdict_t det_rule_match(const rule_t *r, det_match_ctx_t *m);
 
-/* True when the rule has an option on an HTTP buffer or file_data, which
- * cannot match until HTTP inspection exists. */
+/* True when the rule has an option on an HTTP buffer or file_data (urilen
+ * included): it can only match when the caller supplies those buffers. */
 bool det_rule_needs_http(const rule_t *r);
+
+/* The buffers the rule's options read, as bits (1u << rule_buffer_t);
+ * urilen counts as its URI buffer.  A caller can skip a rule for an HTTP
+ * event that does not carry one of them (DET_BUF_BIT). */
+#define DET_BUF_BIT(b) (1u << (b))
+uint32_t det_rule_buffers(const rule_t *r);
 
 #endif

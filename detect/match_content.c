@@ -3,9 +3,10 @@
  * byte_test, byte_jump, byte_extract, and the bufferlen/urilen length
  * checks.
  *
- * All of them read one buffer (the packet payload: raw and normalized data
- * are the same bytes until a normalizer exists) through a cursor that
- * content, pcre, byte_jump and byte_extract move.  The arithmetic follows
+ * Each reads the buffer it names (det_buf_select: the packet payload or
+ * stream, or an HTTP buffer the caller supplied; "no match" when absent)
+ * through a cursor that content, pcre, byte_jump and byte_extract move and
+ * that restarts when the buffer changes.  The arithmetic follows
  * Snort 2.9 (sp_pattern_match.c uniSearchReal, sp_byte_*.c, sp_isdata_at.c)
  * and Snort 3 where they agree:
  *   - content: offset/depth count from the buffer start, distance/within
@@ -168,10 +169,8 @@ static uint32_t content_jump(const rule_content_t *c)
 bool det_content_first(det_match_ctx_t *m, const rule_content_t *c,
                        det_search_t *s)
 {
-    if (DET_UNLIKELY(det_buffer_is_http(c->buffer))) {
-        m->mt->stats.http_waiting++;
+    if (DET_UNLIKELY(!det_buf_select(m, c->buffer)))
         return false;
-    }
     int64_t base = 0, depth = 0;
     int w = content_window(m, c, &base, &depth);
     if (w <= 0)
@@ -191,6 +190,8 @@ bool det_content_first(det_match_ctx_t *m, const rule_content_t *c,
 bool det_content_next(det_match_ctx_t *m, const rule_content_t *c,
                       det_search_t *s)
 {
+    if (!det_buf_select(m, c->buffer))
+        return false;
     int64_t at = content_find(m->buf, (int64_t)s->next + content_jump(c),
                               s->hi, c);
     if (at < 0)
@@ -241,10 +242,8 @@ static bool pcre_run(det_match_ctx_t *m, const rule_pcre_t *pc,
 bool det_pcre_first(det_match_ctx_t *m, const rule_pcre_t *pc,
                     det_search_t *s)
 {
-    if (DET_UNLIKELY(det_buffer_is_http(pc->buffer))) {
-        m->mt->stats.http_waiting++;
+    if (DET_UNLIKELY(!det_buf_select(m, pc->buffer)))
         return false;
-    }
     s->lo = (pc->flags & RULE_PCRE_RELATIVE) ? m->cursor : 0;
     s->hi = m->len;
     return pcre_run(m, pc, s, 0);
@@ -253,7 +252,7 @@ bool det_pcre_first(det_match_ctx_t *m, const rule_pcre_t *pc,
 bool det_pcre_next(det_match_ctx_t *m, const rule_pcre_t *pc,
                    det_search_t *s)
 {
-    if (s->next > s->hi - s->lo)
+    if (s->next > s->hi - s->lo || !det_buf_select(m, pc->buffer))
         return false;
     return pcre_run(m, pc, s, s->next);
 }
@@ -281,23 +280,31 @@ bool det_kw_pcre(det_match_ctx_t *m, const rule_opt_t *o)
 bool det_kw_isdataat(det_match_ctx_t *m, const rule_opt_t *o)
 {
     const rule_isdataat_t *d = &o->u.isdataat;
-    if (DET_UNLIKELY(det_buffer_is_http(d->buffer))) {
-        m->mt->stats.http_waiting++;
+    if (DET_UNLIKELY(!det_buf_select(m, d->buffer)))
         return false;
-    }
     int64_t pos = det_num(m, &d->size) + (d->relative ? m->cursor : 0);
     bool there = pos >= 0 && pos < (int64_t)m->len;
     return d->negated ? !there : there;
 }
 
-/* urilen (always HTTP) and bufferlen. */
+/* urilen: the length of the normalized (or, with raw, the raw) URI; it
+ * neither selects the buffer nor moves the cursor.  bufferlen: the length
+ * of its buffer, or what is left of it after the cursor (relative). */
 bool det_kw_len(det_match_ctx_t *m, const rule_opt_t *o)
 {
     const rule_len_t *l = &o->u.len;
-    if (o->kw == RULE_KW_URILEN || det_buffer_is_http(l->buffer)) {
-        m->mt->stats.http_waiting++;
-        return false;
+    if (o->kw == RULE_KW_URILEN) {
+        const uint8_t *p;
+        uint32_t n;
+        rule_buffer_t b = l->raw ? RULE_BUF_HTTP_RAW_URI : RULE_BUF_HTTP_URI;
+        if (!det_buf_get(m, b, &p, &n)) {
+            m->mt->stats.http_waiting++;
+            return false;
+        }
+        return det_cmp(&l->cmp, n);
     }
+    if (!det_buf_select(m, l->buffer))
+        return false;
     uint32_t n = l->relative ? m->len - m->cursor : m->len;
     return det_cmp(&l->cmp, n);
 }
@@ -397,12 +404,10 @@ static inline int64_t byte_pos(const det_match_ctx_t *m,
     return det_num(m, &c->offset) + (c->relative ? m->cursor : 0);
 }
 
+/* Select the option's buffer; true when it is missing (the option fails). */
 static bool byte_http(det_match_ctx_t *m, const rule_byte_common_t *c)
 {
-    if (DET_LIKELY(!det_buffer_is_http(c->buffer)))
-        return false;
-    m->mt->stats.http_waiting++;
-    return true;
+    return !det_buf_select(m, c->buffer);
 }
 
 bool det_kw_byte_test(det_match_ctx_t *m, const rule_opt_t *o)
@@ -429,10 +434,12 @@ bool det_kw_byte_test(det_match_ctx_t *m, const rule_opt_t *o)
 bool det_kw_byte_jump(det_match_ctx_t *m, const rule_opt_t *o)
 {
     const rule_byte_jump_t *bj = &o->u.byte_jump;
+    if (byte_http(m, &bj->c))
+        return false;
     int64_t pos = byte_pos(m, &bj->c);
     uint32_t v;
-    int got;
-    if (byte_http(m, &bj->c) || (got = byte_read(m, &bj->c, pos, &v)) < 0)
+    int got = byte_read(m, &bj->c, pos, &v);
+    if (got < 0)
         return false;
     uint32_t jump = v * bj->multiplier;   /* 32-bit, as in Snort */
     if (bj->align && (jump % 4) != 0)
@@ -454,10 +461,12 @@ bool det_kw_byte_jump(det_match_ctx_t *m, const rule_opt_t *o)
 bool det_kw_byte_extract(det_match_ctx_t *m, const rule_opt_t *o)
 {
     const rule_byte_extract_t *be = &o->u.byte_extract;
+    if (byte_http(m, &be->c))
+        return false;
     int64_t pos = byte_pos(m, &be->c);
     uint32_t v;
-    int got;
-    if (byte_http(m, &be->c) || (got = byte_read(m, &be->c, pos, &v)) < 0)
+    int got = byte_read(m, &be->c, pos, &v);
+    if (got < 0)
         return false;
     v *= be->multiplier;
     if (be->align && (v % be->align) != 0)

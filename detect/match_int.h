@@ -28,10 +28,29 @@ typedef struct det_search {
                                 pcre: offset in the subject) */
 } det_search_t;
 
-/* A buffer that is not the packet payload (HTTP, file_data): no data yet. */
+/* A buffer that is not the packet payload (HTTP, file_data). */
 static inline bool det_buffer_is_http(rule_buffer_t b)
 {
     return b != RULE_BUF_PKT && b != RULE_BUF_RAW;
+}
+
+/* The bytes of buffer b for this evaluation (PKT: the payload unless the
+ * caller gave other bytes; RAW: PKT unless given).  false when the caller
+ * did not supply b. */
+bool det_buf_get(const det_match_ctx_t *m, rule_buffer_t b,
+                 const uint8_t **p, uint32_t *n);
+
+/* Slow path of det_buf_select (match.c). */
+bool det_buf_switch(det_match_ctx_t *m, rule_buffer_t b);
+
+/* Make b the buffer the next option reads: m->buf/len point at it and the
+ * cursor restarts at 0 when the buffer changes.  false (counted in
+ * http_waiting) when b was not supplied. */
+static inline bool det_buf_select(det_match_ctx_t *m, rule_buffer_t b)
+{
+    if (DET_LIKELY(b == m->cur))
+        return true;
+    return det_buf_switch(m, b);
 }
 
 /* A literal or byte_extract variable, as Snort reads it (int32). */

@@ -106,6 +106,7 @@ typedef struct ws_outputs_conf {
 typedef struct ws_stream_conf {
     bool midstream;  /* stream.midstream */
     int  depth;      /* stream.depth: bytes per direction, 0 = unlimited */
+    int  memcap_mb;  /* stream.memcap_mb: reassembly memory per detector */
 } ws_stream_conf_t;
 
 typedef struct ws_flow_conf {

@@ -138,6 +138,9 @@ typedef struct ws_det_shm {
     uint64_t busy_tsc;            /* TSC cycles spent inspecting chunks */
     uint64_t max_rss_kb;          /* peak resident memory, written at exit */
     uint64_t alerts_dropped;      /* alerts that found its alert ring full (export too slow) */
+    /* stream reassembly and HTTP (copied from its managers after each chunk) */
+    uint64_t stream_bytes, stream_gaps, stream_reclaims, stream_depth_reached, stream_mem;
+    uint64_t http_requests, http_responses, http_limits, http_malformed;
     volatile uint32_t rules_gen;  /* rules generation it inspects with */
     uint32_t reloads;             /* generations it switched to */
     uint32_t reload_failures;     /* generations it could not load (kept the old) */
@@ -220,6 +223,8 @@ typedef struct ws_shm {
     uint32_t offload_enabled;        /* offload.enabled */
     double   offload_threshold;      /* offload.threshold: fraction of R */
     uint32_t midstream;              /* stream.midstream */
+    uint32_t stream_depth;           /* stream.depth */
+    uint64_t stream_memcap;          /* stream.memcap_mb in bytes */
     uint64_t flow_timeout_ns;        /* flow.timeout */
     uint32_t eve_enabled, fast_enabled;
     ws_outputs_conf_t outputs;       /* outputs.* (the export process's settings) */

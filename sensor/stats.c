@@ -114,7 +114,11 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
             ", \"chunk_latency_p50_us\": %" PRIu64 ", \"chunk_latency_p99_us\": %" PRIu64
             ", \"rules_gen\": %u, \"reloads\": %u, \"reload_failures\": %u"
-            ", \"alerts_dropped\": %" PRIu64 " }%s\n",
+            ", \"alerts_dropped\": %" PRIu64 ",\n          \"stream\": { \"bytes\": %" PRIu64
+            ", \"gaps\": %" PRIu64 ", \"memcap_reclaims\": %" PRIu64 ", \"depth_reached\": %"
+            PRIu64 ", \"mem\": %" PRIu64 " }, \"http\": { \"requests\": %" PRIu64
+            ", \"responses\": %" PRIu64 ", \"limits\": %" PRIu64 ", \"malformed\": %" PRIu64
+            " } }%s\n",
             d->index, d->packets, d->bytes, d->alerts, d->flows,
             offloaded_in(shm, g), d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
@@ -122,7 +126,9 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb,
             ws_lat_percentile(&hist, 1, 0.50), ws_lat_percentile(&hist, 1, 0.99),
             d->rules_gen, d->reloads, d->reload_failures, d->alerts_dropped,
-            last ? "" : ",");
+            d->stream_bytes, d->stream_gaps, d->stream_reclaims, d->stream_depth_reached,
+            d->stream_mem, d->http_requests, d->http_responses, d->http_limits,
+            d->http_malformed, last ? "" : ",");
 }
 
 int sv_stats_write(const sv_t *sv, const char *path)

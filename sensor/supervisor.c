@@ -215,6 +215,8 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->debug_flow_log = cfg->debug.flow_log;
     shm->debug_chunk_delay_us = (uint32_t)cfg->debug.chunk_delay_us;
     shm->midstream = cfg->stream.midstream;
+    shm->stream_depth = (uint32_t)cfg->stream.depth;
+    shm->stream_memcap = (uint64_t)cfg->stream.memcap_mb << 20;
     shm->flow_timeout_ns = (uint64_t)cfg->flow.timeout_s * 1000000000ull;
     shm->eve_enabled = cfg->outputs.eve_enabled;
     shm->fast_enabled = cfg->outputs.fast_enabled;
@@ -624,8 +626,8 @@ static int sv_prepare_rules(sv_t *sv, size_t *bytes)
         *bytes += r->bundle.len + r->pf_len;
         if (sv->cfg->sensors[i].rule_file_count == 0)
             continue;
-        ws_info("sensor '%s': rules: %u loaded, %u rejected; %u wait for HTTP "
-                "inspection; parsed in %.2f s, prefilter (%u Hyperscan groups, %u "
+        ws_info("sensor '%s': rules: %u loaded, %u rejected (%u on HTTP buffers); "
+                "parsed in %.2f s, prefilter (%u Hyperscan groups, %u "
                 "patterns, %u IP-only, %u header-only) built in %.2f s",
                 sv->cfg->sensors[i].name, r->loaded.set.nrules, r->loaded.set.nrejects,
                 r->st.path[DET_PF_HTTP], r->parse_secs, r->st.hs_groups,

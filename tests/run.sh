@@ -2,14 +2,18 @@
 # run.sh - runs WireSift's tests: every cmocka unit binary in build/tests and
 # every end-to-end script in tests/e2e, each with a time limit, and ends with
 # the line "N passed, M failed".  Usage: tests/run.sh [unit|e2e] [NAME...]
+# BUILD (environment, default build) names the build directory whose unit
+# binaries, sensor and tools are tested (build/asan: contrib/asan.sh).
 set -u
 cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
 
 kind=${1:-all}
 [ $# -gt 0 ] && shift
 only="$*"
 passed=0; failed=0; failures=""
-logdir=build/test-logs
+logdir=$BUILD/test-logs
 mkdir -p "$logdir"
 
 selected() {
@@ -35,7 +39,7 @@ run_one() {   # name timeout command...
 }
 
 if [ "$kind" = all ] || [ "$kind" = unit ]; then
-    for t in build/tests/test_*; do
+    for t in "$BUILD"/tests/test_*; do
         [ -x "$t" ] || continue
         run_one "$(basename "$t")" 300 "$t"
     done

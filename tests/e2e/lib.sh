@@ -3,8 +3,16 @@
 # Each test is a POSIX sh script that sources this file.
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-WS=$ROOT/build/wiresift
-TOOLS=$ROOT/build/tools
+# BUILD (environment, default build): the build directory under test, e.g.
+# build/asan for the sanitizer build.  WS_BIN (environment, optional): the
+# sensor command to run instead of $BUILD_DIR/wiresift (contrib/asan.sh
+# points it at a wrapper that adds the EAL option ASan needs).
+case ${BUILD:-build} in
+    /*) BUILD_DIR=$BUILD ;;
+    *)  BUILD_DIR=$ROOT/${BUILD:-build} ;;
+esac
+WS=${WS_BIN:-$BUILD_DIR/wiresift}
+TOOLS=$BUILD_DIR/tools
 TEST=$(basename "$0" .sh)
 WORK=$(mktemp -d "/tmp/ws-$TEST.XXXXXX")
 PREFIX="wst-$TEST-$$"

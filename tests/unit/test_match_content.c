@@ -251,7 +251,7 @@ static const trow_t misc_rows[] = {
     { "bufferlen:5<=>10", ALPHA, {0}, 1 },
     { "bufferlen:5<>10", ALPHA, {0}, 0 },
     { "content:\"abc\"; bufferlen:7,relative", ALPHA, {0}, 1 },
-    /* HTTP buffers and file_data: no data yet, never a match */
+    /* HTTP buffers and file_data not supplied by the caller: never a match */
     { "content:\"abc\"; http_uri", ALPHA, {0}, 0 },
     { "uricontent:\"abc\"", ALPHA, {0}, 0 },
     { "file_data; content:\"abc\"", ALPHA, {0}, 0 },
