@@ -25,6 +25,9 @@
 #include "detect/detect.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
@@ -37,6 +40,7 @@
 #include "capture/pool.h"
 #include "detect/engine.h"
 #include "detect/reload.h"
+#include "export/logfile.h"
 #include "detect/flowtab.h"
 #include "sensor/backoff.h"
 #include "sensor/log.h"
@@ -144,8 +148,19 @@ static void det_process(det_ctx_t *dc, ws_chunk_t *c, uint16_t qi)
     me->phase = WS_PHASE_INSPECT;
     c->state = WS_CHUNK_INSPECTING;
     cnt.tsc = rte_get_tsc_cycles();
-    for (i = 0; i < c->count; i++)
+    for (i = 0; i < c->count; i++) {
+        me->cur_cell = i;
+        if (unlikely(c == me->skip_chunk) && c->seq == me->skip_seq && i == me->skip_cell) {
+            me->packets_quarantined++;        /* its predecessor died on it */
+            me->skip_chunk = NULL;
+            continue;
+        }
+        if (unlikely(dc->shm->debug_crash_pkt != 0)
+            && c->cells[i].pkt_no == dc->shm->debug_crash_pkt)
+            abort();
         det_inspect_packet(dc, &c->cells[i], &cnt);
+    }
+    me->cur_cell = UINT32_MAX;
     det_engine_flush(dc->eng);
     if (c->count > 0)
         det_flowtab_expire(&dc->sess.flows, c->cells[c->count - 1].ts_ns,
@@ -182,6 +197,57 @@ static int det_wait_drained(struct rte_ring *r)
     return 0;
 }
 
+/* Signals that mean the process crashed by itself (not killed from outside). */
+static bool det_crashed(int sig)
+{
+    return sig == SIGSEGV || sig == SIGBUS || sig == SIGABRT || sig == SIGFPE
+           || sig == SIGILL || sig == SIGSYS;
+}
+
+/* The predecessor crashed inspecting cell k of c: keep that packet in
+ * LOGDIR/quarantine.pcap (with a line in quarantine.log naming the rules
+ * generation) and skip it when the chunk is inspected again, so one
+ * poisonous packet cannot crash-loop the sensor. */
+static void det_quarantine(det_ctx_t *dc, ws_chunk_t *c, uint32_t k)
+{
+    const ws_cell_t *cell = &c->cells[k];
+    const struct rte_mbuf *m = cell->mbuf;
+    const uint8_t *data = rte_pktmbuf_read(m, 0, m->pkt_len, dc->linear);
+    struct { uint32_t sec, usec, caplen, len; } rh = {
+        (uint32_t)(cell->ts_ns / 1000000000ull), (uint32_t)(cell->ts_ns % 1000000000ull / 1000),
+        m->pkt_len, cell->wire_len };
+    exp_file_t f;
+    ws_err_t err;
+    char line[256];
+    int n;
+
+    dc->me->skip_chunk = c;
+    dc->me->skip_seq = c->seq;
+    dc->me->skip_cell = k;
+    if (exp_file_open(&f, dc->shm->log_dir, "quarantine.pcap", 0,
+                      dc->shm->sensors[dc->me->sensor].linktype, &err) < 0) {
+        ws_err("quarantine: %s", err.msg);
+        return;
+    }
+    if (data != NULL) {
+        exp_file_add(&f, &rh, sizeof(rh));
+        exp_file_add(&f, data, m->pkt_len);
+    }
+    exp_file_close(&f);
+    if (exp_file_open(&f, dc->shm->log_dir, "quarantine.log", 0, -1, &err) == 0) {
+        n = snprintf(line, sizeof(line), "detector %u (sensor %s) died of signal %d on packet "
+                     "%llu (time %llu ns) with rules generation %u\n", dc->local,
+                     dc->shm->sensors[dc->me->sensor].name, dc->me->last_signal,
+                     (unsigned long long)cell->pkt_no, (unsigned long long)cell->ts_ns,
+                     dc->shm->sensors[dc->me->sensor].rules_gen);
+        exp_file_add(&f, line, (size_t)n);
+        exp_file_close(&f);
+    }
+    ws_warn("quarantined packet %llu of chunk %u/queue %u: the previous detector died "
+            "of signal %d inspecting it", (unsigned long long)cell->pkt_no, c->id, c->queue,
+            dc->me->last_signal);
+}
+
 /* Take over from a predecessor that died (see the protocol at the top). */
 static void det_recover(det_ctx_t *dc)
 {
@@ -201,6 +267,8 @@ static void det_recover(det_ctx_t *dc)
         /* Still at its inbox's tail: it comes round again. */
         me->chunks_redelivered++;
         waiting--;
+        if (det_crashed(me->last_signal) && me->cur_cell < c->count)
+            det_quarantine(dc, c, me->cur_cell);
         ws_info("recovered: chunk %u of queue %u was being inspected; inspecting it again",
                 c->id, c->queue);
     } else if (c != NULL && me->phase == WS_PHASE_RETURN && c->seq == me->cur_seq) {
@@ -320,6 +388,7 @@ int det_main(ws_shm_t *shm, uint16_t gid)
         det_open_flow_log(&dc);
     if (dc.me->restarts > 0)
         det_recover(&dc);
+    dc.me->cur_cell = UINT32_MAX;
     ws_backoff_reset(&bo);
 
     for (;;) {

@@ -138,6 +138,7 @@ static const cfg_row_t top_rows[] = {
     R_STR(ws_config_t, "eal.extra", eal.extra, 0, NULL, NULL),
     R_BOOL(ws_config_t, "debug.flow_log", debug.flow_log),
     R_INT(ws_config_t, "debug.chunk_delay_us", debug.chunk_delay_us, 0, 1000000),
+    R_INT(ws_config_t, "debug.crash_packet", debug.crash_packet, 0, INT_MAX),
     { .path = NULL },
 };
 

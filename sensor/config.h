@@ -123,6 +123,7 @@ typedef struct ws_eal_conf {
 typedef struct ws_debug_conf {
     bool flow_log;   /* debug.flow_log: detectors write LOGDIR/flows-<sensor>-<d>.tsv at exit */
     int  chunk_delay_us; /* debug.chunk_delay_us: detectors pause this long per chunk (tests of slow or dying detectors) */
+    int  crash_packet;   /* debug.crash_packet: detectors abort() on this offline packet number (quarantine tests) */
 } ws_debug_conf_t;
 
 typedef struct ws_config {

@@ -151,6 +151,12 @@ typedef struct ws_det_shm {
     ws_chunk_t *volatile cur;
     volatile uint64_t cur_seq;
     volatile uint32_t phase;      /* enum ws_det_phase */
+    volatile uint32_t cur_cell;   /* cell being inspected; UINT32_MAX between packets */
+    int32_t  last_signal;         /* supervisor: signal that ended its predecessor, 0 = none */
+    /* the packet a crashed predecessor died on: skipped when its chunk comes round */
+    ws_chunk_t *skip_chunk;
+    uint64_t skip_seq;
+    uint32_t skip_cell;
 } __rte_cache_aligned ws_det_shm_t;
 
 /* A sensor's place in the global queue/detector arrays.  Writer: supervisor. */
@@ -219,6 +225,7 @@ typedef struct ws_shm {
     uint64_t tsc_hz;
     uint32_t debug_flow_log;
     uint32_t debug_chunk_delay_us;
+    uint64_t debug_crash_pkt;        /* debug.crash_packet: detectors abort() on this offline packet */
     uint32_t checksum_mode;          /* enum ws_csum_mode, resolved (auto only live) */
     uint32_t offload_enabled;        /* offload.enabled */
     double   offload_threshold;      /* offload.threshold: fraction of R */

@@ -214,6 +214,7 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->offline = sv->opt.input_file != NULL;
     shm->debug_flow_log = cfg->debug.flow_log;
     shm->debug_chunk_delay_us = (uint32_t)cfg->debug.chunk_delay_us;
+    shm->debug_crash_pkt = (uint64_t)cfg->debug.crash_packet;
     shm->midstream = cfg->stream.midstream;
     shm->stream_depth = (uint32_t)cfg->stream.depth;
     shm->stream_memcap = (uint64_t)cfg->stream.memcap_mb << 20;
@@ -361,8 +362,10 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
         if (c == NULL)
             continue;
         c->pid = 0;
-        if (c->role == SV_ROLE_DETECT)
+        if (c->role == SV_ROLE_DETECT) {
             sv->shm->dets[c->index].pid = 0;
+            sv->shm->dets[c->index].last_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+        }
         if (c->role == SV_ROLE_EXPORT)
             sv->shm->export.pid = 0;
         lived = now - c->started_ms;
