@@ -101,6 +101,8 @@ static void det_commit(det_ctx_t *dc, const det_chunk_count_t *cnt)
     me->flows_total += cnt->new_flows;
     me->alerts += cnt->alerts;
     me->busy_tsc += cnt->tsc;
+    me->flows_expired = dc->sess.flows.expired;
+    me->flows_evicted = dc->sess.flows.evicted;
     me->stream_bytes = dc->sess.sm.st.bytes_in_order;
     me->stream_gaps = dc->sess.sm.st.gaps_skipped;
     me->stream_reclaims = dc->sess.sm.st.memcap_reclaims;
@@ -337,6 +339,7 @@ static int det_attach(det_ctx_t *dc, ws_shm_t *shm, uint16_t gid)
         }
         det_http_mgr_init(&dc->sess.hm);
     }
+    dc->sess.flows.max = shm->flow_max;
     dc->eng = det_engine_new(shm, gid, &err);
     if (dc->eng == NULL) {
         ws_err("loading the rules: %s", err.msg);

@@ -20,6 +20,7 @@
 
 #include "capture/flowkey.h"
 #include "detect/flowstate.h"
+#include "sensor/backoff.h"
 #include "sensor/csum_probe.h"
 #include "sensor/log.h"
 
@@ -285,9 +286,18 @@ static void raise_alert(det_engine_t *e, const rule_t *r, const ws_flow_key_t *k
     a.pkt_wire_len = e->cell->wire_len;
     a.pkt_len = (uint16_t)(e->pkt_len < DET_ALERT_PKT_MAX ? e->pkt_len : DET_ALERT_PKT_MAX);
     memcpy(a.pkt, e->pkt_data, a.pkt_len);
-    /* Never wait for the exporter: a full ring costs the alert, counted. */
-    if (rte_ring_sp_enqueue_elem(e->alerts, &a, sizeof(a)) != 0)
-        e->me->alerts_dropped++;
+    /* Live, never wait for the exporter: a full ring costs the alert,
+     * counted.  Offline runs are lossless: there the detector waits. */
+    if (rte_ring_sp_enqueue_elem(e->alerts, &a, sizeof(a)) != 0) {
+        if (e->shm->offline) {
+            ws_backoff_t bo;
+            ws_backoff_reset(&bo);
+            while (rte_ring_sp_enqueue_elem(e->alerts, &a, sizeof(a)) != 0)
+                ws_backoff_idle(&bo);
+        } else {
+            e->me->alerts_dropped++;
+        }
+    }
     e->st.alerts++;
 }
 

@@ -10,6 +10,7 @@ int det_flowtab_init(det_flowtab_t *t, uint64_t capacity)
 {
     uint64_t cap = 16;
 
+    memset(t, 0, sizeof(*t));
     while (cap < capacity)
         cap <<= 1;
     t->slots = calloc(cap, sizeof(*t->slots));
@@ -61,6 +62,27 @@ static int grow(det_flowtab_t *t)
     return 0;
 }
 
+static void remove_at(det_flowtab_t *t, uint64_t i);
+
+/* Make room at the limit: the stalest of the next few flows goes. */
+static void evict_one(det_flowtab_t *t)
+{
+    uint64_t i = t->sweep & t->mask, victim = UINT64_MAX, seen = 0, n;
+
+    for (n = 0; n <= t->mask && seen < 16; n++, i = (i + 1) & t->mask) {
+        if (!t->slots[i].used)
+            continue;
+        seen++;
+        if (victim == UINT64_MAX || t->slots[i].last_ns < t->slots[victim].last_ns)
+            victim = i;
+    }
+    if (victim != UINT64_MAX) {
+        remove_at(t, victim);
+        t->evicted++;
+        t->sweep = (victim + 1) & t->mask;
+    }
+}
+
 det_flow_t *det_flowtab_get(det_flowtab_t *t, const ws_flow_key_t *key,
                             uint32_t hash, int *created)
 {
@@ -69,6 +91,10 @@ det_flow_t *det_flowtab_get(det_flowtab_t *t, const ws_flow_key_t *key,
     *created = 0;
     if (f->used)
         return f;
+    if (t->max > 0 && t->count >= t->max) {
+        evict_one(t);
+        f = probe(t->slots, t->mask, key, hash);
+    }
     if ((t->count + 1) * 2 > t->mask + 1) {
         if (grow(t) < 0)
             return NULL;

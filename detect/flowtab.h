@@ -46,6 +46,8 @@ typedef struct det_flowtab {
     uint64_t    count;
     uint64_t    sweep;         /* next slot the expiry sweep looks at */
     uint64_t    expired;       /* flows removed for being idle */
+    uint64_t    max;           /* most flows kept (flow.max), 0 = no limit */
+    uint64_t    evicted;       /* flows removed to make room at the limit */
 } det_flowtab_t;
 
 /* Called with each flow the sweep removes, before it goes. */
@@ -55,7 +57,10 @@ int  det_flowtab_init(det_flowtab_t *t, uint64_t capacity);
 void det_flowtab_free(det_flowtab_t *t);
 
 /* Find the flow of key (hash = ws_flow_hash(key)), creating it if new;
- * *created says which.  NULL only when memory ran out. */
+ * *created says which.  At the flow limit the least recently seen of a few
+ * flows near the sweep position is evicted first (counted), so a flood of
+ * new tuples costs old flows, never unbounded memory.  NULL only when memory
+ * ran out. */
 det_flow_t *det_flowtab_get(det_flowtab_t *t, const ws_flow_key_t *key,
                             uint32_t hash, int *created);
 

@@ -132,6 +132,7 @@ static const cfg_row_t top_rows[] = {
     R_INT(ws_config_t, "stream.depth", stream.depth, 0, INT_MAX),
     R_INT(ws_config_t, "stream.memcap_mb", stream.memcap_mb, 1, 1048576),
     R_INT(ws_config_t, "flow.timeout", flow.timeout_s, 1, 86400),
+    R_INT(ws_config_t, "flow.max", flow.max, 1024, 100000000),
     R_STR(ws_config_t, "eal.file_prefix", eal.file_prefix, 0, NULL, check_ident),
     R_INT(ws_config_t, "eal.supervisor_cpu", eal.supervisor_cpu, -1, CFG_MAX_CPU),
     R_INT(ws_config_t, "eal.hugepages_min", eal.hugepages_min, 0, 1048576),
@@ -204,6 +205,7 @@ void ws_config_defaults(ws_config_t *c)
     c->stream.midstream = false;
     c->stream.depth = 1048576;
     c->stream.memcap_mb = 256;
+    c->flow.max = 1000000;
     c->flow.timeout_s = 60;
     c->eal.supervisor_cpu = -1;
     c->eal.hugepages_min = 128;

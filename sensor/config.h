@@ -111,6 +111,7 @@ typedef struct ws_stream_conf {
 
 typedef struct ws_flow_conf {
     int timeout_s;    /* flow.timeout: idle seconds (packet time) before a flow ends */
+    int max;          /* flow.max: flows a detector keeps; beyond, the stalest are evicted */
 } ws_flow_conf_t;
 
 typedef struct ws_eal_conf {

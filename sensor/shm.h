@@ -129,6 +129,8 @@ typedef struct ws_det_shm {
     uint64_t alerts;
     uint64_t flows;               /* flows in its table now */
     uint64_t flows_total;         /* flows it has ever created */
+    uint64_t flows_expired;       /* removed after flow.timeout of silence */
+    uint64_t flows_evicted;       /* removed at flow.max to make room */
     uint64_t chunks;              /* chunks finished */
     uint64_t restarts;            /* supervisor */
     uint64_t chunks_redelivered;  /* chunks a predecessor held, inspected again */
@@ -233,6 +235,7 @@ typedef struct ws_shm {
     uint32_t stream_depth;           /* stream.depth */
     uint64_t stream_memcap;          /* stream.memcap_mb in bytes */
     uint64_t flow_timeout_ns;        /* flow.timeout */
+    uint64_t flow_max;               /* flow.max */
     uint32_t eve_enabled, fast_enabled;
     ws_outputs_conf_t outputs;       /* outputs.* (the export process's settings) */
     char     threshold_file[WS_PATH_LEN];

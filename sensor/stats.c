@@ -110,7 +110,8 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"flows_offloaded_in\": %" PRIu64 ", \"restarts\": %" PRIu64
             ", \"chunks_redelivered\": %" PRIu64 ", \"packets_quarantined\": %" PRIu64
             ", \"chunks\": %" PRIu64 ", \"chunks_inbox_recovered\": %" PRIu64
-            ", \"flows_total\": %" PRIu64 ", \"undecodable\": %" PRIu64
+            ", \"flows_total\": %" PRIu64 ", \"flows_expired\": %" PRIu64
+            ", \"flows_evicted\": %" PRIu64 ", \"undecodable\": %" PRIu64
             ", \"backlog\": %" PRIu64 ", \"busy_s\": %.3f, \"max_rss_kb\": %" PRIu64
             ", \"chunk_latency_p50_us\": %" PRIu64 ", \"chunk_latency_p99_us\": %" PRIu64
             ", \"rules_gen\": %u, \"reloads\": %u, \"reload_failures\": %u"
@@ -122,7 +123,7 @@ static void write_detector(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             d->index, d->packets, d->bytes, d->alerts, d->flows,
             offloaded_in(shm, g), d->restarts, d->chunks_redelivered,
             d->packets_quarantined, d->chunks, d->chunks_inbox_recovered,
-            d->flows_total, d->undecodable, d->backlog,
+            d->flows_total, d->flows_expired, d->flows_evicted, d->undecodable, d->backlog,
             (double)d->busy_tsc / (double)shm->tsc_hz, d->max_rss_kb,
             ws_lat_percentile(&hist, 1, 0.50), ws_lat_percentile(&hist, 1, 0.99),
             d->rules_gen, d->reloads, d->reload_failures, d->alerts_dropped,

@@ -86,6 +86,34 @@ static void test_expire_keeps_the_rest_findable(void **state)
     det_flowtab_free(&t);
 }
 
+static void test_limit_evicts_stalest(void **state)
+{
+    det_flowtab_t t;
+    int created;
+    (void)state;
+
+    assert_int_equal(det_flowtab_init(&t, 16), 0);
+    t.max = 1000;
+    for (uint32_t n = 0; n < 50000; n++) {
+        ws_flow_key_t k = key_n(n);
+        det_flow_t *f = det_flowtab_get(&t, &k, n * 2654435761u, &created);
+        assert_non_null(f);
+        assert_int_equal(created, 1);
+        f->last_ns = n;
+        f->bits = malloc(4);                 /* released on eviction */
+        assert_true(t.count <= 1000);
+    }
+    assert_int_equal(t.count, 1000);
+    assert_int_equal(t.evicted, 49000);
+    /* the table did not grow past what 1000 flows need */
+    assert_true(t.mask + 1 <= 4096);
+    /* the newest flow is still there */
+    ws_flow_key_t k = key_n(49999);
+    assert_non_null(det_flowtab_get(&t, &k, 49999u * 2654435761u, &created));
+    assert_int_equal(created, 0);
+    det_flowtab_free(&t);
+}
+
 static void test_direction_and_handshake(void **state)
 {
     det_flow_t f;
@@ -136,6 +164,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_insert_find_grow),
         cmocka_unit_test(test_expire_keeps_the_rest_findable),
+        cmocka_unit_test(test_limit_evicts_stalest),
         cmocka_unit_test(test_direction_and_handshake),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
