@@ -124,18 +124,23 @@ int cap_queue_put(cap_queue_t *cq, struct rte_mbuf *m, uint32_t hash,
             c = cap_pool_take(&cq->pool, now_tsc);
         if (c == NULL)
             return -1;
+        c->owner = (uint16_t)(cq->pool.d_base + d);   /* where it goes (recovery) */
         cq->open[d] = c;
         uint64_t used = cap_pool_in_use(&cq->pool);
         cq->st->chunks_in_use = used;
         if (used > cq->st->pool_high_water)
             cq->st->pool_high_water = used;
     }
-    cell = &c->cells[c->count++];
+    /* Fill the cell, then count it: a successor recovering this chunk after
+     * a crash (cap_recover) trusts exactly count cells. */
+    cell = &c->cells[c->count];
     cell->mbuf = m;
     cell->ts_ns = ts_ns;
     cell->pkt_no = pkt_no;
     cell->hash = hash;
     cell->wire_len = wire_len;
+    rte_compiler_barrier();
+    c->count++;
     if (c->count == cq->pool.M)
         cap_hand_over(cq, d);
     return 0;

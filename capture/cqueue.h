@@ -51,4 +51,7 @@ unsigned cap_queue_open_count(const cap_queue_t *cq);
  * queue is back on its free ring.  -1 after timeout_s seconds (0: no limit). */
 int cap_drain(cap_queue_t *cq, unsigned timeout_s);
 
+/* Live capture restarted after a crash: take the queue over (recover.c). */
+int cap_recover(cap_queue_t *cq);
+
 #endif

@@ -41,6 +41,10 @@ int cap_live_main(ws_shm_t *shm, uint16_t q)
         ws_err("%s", err.msg);
         return 1;
     }
+    if (cq.st->restarts > 0 && cap_recover(&cq) < 0) {
+        ws_err("recovering queue %u: out of memory", q);
+        return 1;
+    }
     s = &shm->sensors[cq.st->sensor];
     port = s->port;
     rxq = cq.st->index;

@@ -10,6 +10,7 @@
 #include <rte_errno.h>
 #include <rte_mbuf.h>
 #include <rte_memzone.h>
+#include <rte_ring_peek.h>
 
 static void obj_name(char *buf, size_t n, const char *fmt, unsigned a, unsigned b)
 {
@@ -164,9 +165,12 @@ unsigned cap_pool_reclaim(cap_pool_t *p)
     uint32_t k;
     uint16_t d;
 
+    /* Peek, free, then finish the dequeue: a capture killed half way leaves
+     * the chunks on the recycle ring with count 0, so its successor
+     * (cap_recover) reclaims them again without freeing an mbuf twice. */
     for (d = 0; d < p->nd; d++) {
-        while ((n = rte_ring_sc_dequeue_burst(p->recycle[d], objs, WS_BURST,
-                                              NULL)) > 0) {
+        while ((n = rte_ring_dequeue_burst_start(p->recycle[d], objs, WS_BURST,
+                                                 NULL)) > 0) {
             for (i = 0; i < n; i++) {
                 ws_chunk_t *c = objs[i];
                 for (k = 0; k < c->count; k++)
@@ -175,6 +179,7 @@ unsigned cap_pool_reclaim(cap_pool_t *p)
                 c->count = 0;
                 c->state = WS_CHUNK_FREE;
             }
+            rte_ring_dequeue_finish(p->recycle[d], n);
             rte_ring_sp_enqueue_bulk(p->free, objs, n, NULL);
             total += n;
         }

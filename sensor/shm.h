@@ -108,6 +108,8 @@ typedef struct ws_queue_shm {
     uint64_t flows_claimed;    /* new flows (owner slots) this queue claimed, home or buddy */
     uint64_t offloaded_to[WS_MAX_DETECTORS]; /* flows_offloaded by buddy (within the sensor) */
     uint64_t chunks_in_use;    /* now: R - free */
+    uint64_t restarts;         /* supervisor: times its capture process was respawned */
+    uint64_t chunks_recovered; /* chunks a dead predecessor held, handed on by its successor */
     volatile uint64_t heartbeat; /* capture loop iterations, for liveness */
 } __rte_cache_aligned ws_queue_shm_t;
 

@@ -83,10 +83,12 @@ static void write_queue(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"chunks\": %" PRIu64 ", \"pool_high_water\": %" PRIu64
             ", \"flows_offloaded\": %" PRIu64 ", \"pool_chunks\": %u"
             ", \"chunks_in_use\": %" PRIu64 ", \"chunks_free\": %u"
-            ", \"flows_claimed\": %" PRIu64 " }%s\n",
+            ", \"flows_claimed\": %" PRIu64 ", \"restarts\": %" PRIu64
+            ", \"chunks_recovered\": %" PRIu64 " }%s\n",
             q->index, q->packets, q->bytes, q->capture_drops, q->delivery_drops,
             q->chunks, q->pool_high_water, q->flows_offloaded, shm->chunks,
-            q->chunks_in_use, chunks_free(g), q->flows_claimed, last ? "" : ",");
+            q->chunks_in_use, chunks_free(g), q->flows_claimed, q->restarts,
+            q->chunks_recovered, last ? "" : ",");
 }
 
 /* Flows the sensor's captures sent to detector g as a buddy. */

@@ -425,6 +425,8 @@ static void sv_respawn_due(sv_t *sv)
             continue;
         if (c->role == SV_ROLE_DETECT && c->started_ms != 0)
             sv->shm->dets[c->index].restarts++;
+        if (c->role == SV_ROLE_CAPTURE && c->started_ms != 0)
+            sv->shm->queues[c->index].restarts++;
         if (sv_spawn(sv, c) < 0)
             c->next_spawn_ms = now + c->backoff_ms;
     }
