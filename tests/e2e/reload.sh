@@ -9,7 +9,7 @@ RULES=$WORK/site.rules
 echo 'alert udp any any -> any any (msg:"generation A"; sid:100001; rev:1;)' > "$RULES"
 mkdir -p "$WORK/log"
 "$WS" --set eal.file_prefix="$PREFIX" --set "sensors.[0].input=replay:$WORK/t.pcap" \
-    --set "sensors.[0].replay.loops=0" --set "sensors.[0].replay.rate=50000" \
+    --set "sensors.[0].replay.loops=0" --set "sensors.[0].replay.rate=20000" --set pool.chunks=256 \
     -q 2 -w 2 -S "$RULES" -l "$WORK/log" --set outputs.stats.interval=1 \
     >"$WORK/out" 2>&1 &
 SV=$!
