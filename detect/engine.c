@@ -24,7 +24,6 @@
 #include "sensor/csum_probe.h"
 #include "sensor/log.h"
 
-#define DET_THRESHOLD_ENTRIES 65536
 #define DET_MAX_PKT_ALERTS    64     /* alerts held per packet until pass rules are known */
 
 typedef struct pkt_alerts {
@@ -33,8 +32,12 @@ typedef struct pkt_alerts {
     bool          passed;
 } pkt_alerts_t;
 
-/* A rule's payload options can be judged on reassembled data: TCP, reads the
- * packet buffer, and nothing in it is tied to one packet (dsize, no_stream). */
+/* A rule's payload options can be judged on reassembled data: TCP, reads
+ * the packet buffer, and nothing in it is tied to one packet: no dsize or
+ * no_stream, and no position counted from the start of the buffer (offset,
+ * depth, an anchored pcre, absolute byte_ options and isdataat), since a reassembled
+ * buffer starts with bytes of earlier segments.  Those rules stay on
+ * packets, where their positions mean what the rule writer meant. */
 static bool stream_side(const rule_t *r)
 {
     bool payload = false;
@@ -45,10 +48,34 @@ static bool stream_side(const rule_t *r)
         const rule_opt_t *o = &r->opts[i];
         switch (o->kw) {
         case RULE_KW_CONTENT:
-            payload |= o->u.content.buffer == RULE_BUF_PKT || o->u.content.buffer == RULE_BUF_RAW;
+            if (o->u.content.buffer != RULE_BUF_PKT && o->u.content.buffer != RULE_BUF_RAW)
+                break;
+            if (o->u.content.has_offset || o->u.content.has_depth)
+                return false;
+            payload = true;
             break;
         case RULE_KW_PCRE:
-            payload |= o->u.pcre.buffer == RULE_BUF_PKT || o->u.pcre.buffer == RULE_BUF_RAW;
+            if (o->u.pcre.buffer != RULE_BUF_PKT && o->u.pcre.buffer != RULE_BUF_RAW)
+                break;
+            if (o->u.pcre.pattern[0] == '^' && !(o->u.pcre.flags & RULE_PCRE_RELATIVE))
+                return false;
+            payload = true;
+            break;
+        case RULE_KW_BYTE_TEST:
+            if (!o->u.byte_test.c.relative)
+                return false;
+            break;
+        case RULE_KW_BYTE_JUMP:
+            if (!o->u.byte_jump.c.relative)
+                return false;
+            break;
+        case RULE_KW_BYTE_EXTRACT:
+            if (!o->u.byte_extract.c.relative)
+                return false;
+            break;
+        case RULE_KW_ISDATAAT:
+            if (!o->u.isdataat.relative)
+                return false;
             break;
         case RULE_KW_DSIZE:
             return false;
@@ -104,6 +131,8 @@ int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t gid, ws_err_t *err)
     e->me = &shm->dets[gid];
     e->linktype = s->linktype;
     e->csum_mode = (int)shm->checksum_mode;
+    char thr_name[32];
+    snprintf(thr_name, sizeof(thr_name), WS_NAME_THRESH, sensor);
     snprintf(name, sizeof(name), WS_NAME_ALERTS, gid);
     e->alerts = rte_ring_lookup(name);
     if (e->alerts == NULL)
@@ -117,7 +146,7 @@ int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t gid, ws_err_t *err)
         return -1;
     if (det_prefilter_load(&e->pf, pf, s->rules_pf_len, &e->rules.set, err) < 0
         || det_matcher_init(&e->mt, &e->rules.set, err) < 0
-        || det_threshold_init(&e->th, DET_THRESHOLD_ENTRIES, err) < 0
+        || (e->thr = (det_thr_shared_t *)(uintptr_t)mz_data(thr_name, err)) == NULL
         || det_engine_classify(e, err) < 0) {
         det_engine_free(e);
         return -1;
@@ -132,7 +161,6 @@ void det_engine_free(det_engine_t *e)
 {
     if (e->gen == 0)
         return;
-    det_threshold_free(&e->th);
     det_http_index_free(&e->hx);
     free(e->cls);
     free(e->maxlen);
@@ -250,7 +278,8 @@ static int verify(uint32_t idx, void *arg)
     }
     if (!alerting_action(r->action))
         return 0;
-    if (!det_threshold_allow(&e->th, r, &e->pkt, e->cell->ts_ns)) {
+    if ((r->threshold.type != RULE_THRESH_NONE || r->detection_filter.type != RULE_THRESH_NONE)
+        && !det_thr_shared_allow(e->thr, r, &e->pkt, e->cell->ts_ns)) {
         e->st.suppressed++;
         return 0;
     }

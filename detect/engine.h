@@ -58,7 +58,7 @@ typedef struct det_engine {
     uint8_t           *cls;          /* DET_CLS_* per rule */
     uint16_t          *maxlen;       /* longest content per rule (stream re-scan window) */
     det_matcher_t      mt;
-    det_threshold_t    th;
+    det_thr_shared_t  *thr;          /* the sensor's threshold table (shared memory) */
     struct rte_ring   *alerts;       /* this detector's alert ring to the exporter */
     ws_det_shm_t      *me;
     int                csum_mode;    /* enum ws_csum_mode as now in force */

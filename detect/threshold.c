@@ -19,7 +19,12 @@
 #include "detect/threshold.h"
 
 #include <stdlib.h>
+#include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <rte_pause.h>
 
 static uint64_t thr_mix(uint64_t h)
 {
@@ -43,6 +48,57 @@ int det_threshold_init(det_threshold_t *t, uint32_t capacity, ws_err_t *err)
                           nsets * DET_THR_WAYS);
     t->set_mask = nsets - 1;
     return 0;
+}
+
+static uint32_t thr_nsets(uint32_t capacity)
+{
+    uint32_t nsets = 1;
+    while ((uint64_t)nsets * DET_THR_WAYS < capacity && nsets < (1u << 26))
+        nsets <<= 1;
+    return nsets;
+}
+
+size_t det_thr_shared_bytes(uint32_t capacity)
+{
+    return sizeof(det_thr_shared_t)
+           + (size_t)thr_nsets(capacity) * DET_THR_WAYS * sizeof(det_thr_node_t);
+}
+
+void det_thr_shared_init(det_thr_shared_t *s, uint32_t capacity)
+{
+    uint32_t nsets = thr_nsets(capacity);
+
+    memset(s, 0, det_thr_shared_bytes(capacity));
+    s->t.slots = (det_thr_node_t *)(void *)(s + 1);
+    s->t.set_mask = nsets - 1;
+}
+
+static void thr_lock(det_thr_shared_t *s)
+{
+    int32_t me = (int32_t)getpid(), holder;
+    unsigned spins = 0;
+
+    for (;;) {
+        holder = 0;
+        if (__atomic_compare_exchange_n(&s->lock_pid, &holder, me, 0, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED))
+            return;
+        if (++spins % 4096 == 0 && holder != 0 && kill(holder, 0) != 0 && errno == ESRCH)
+            __atomic_compare_exchange_n(&s->lock_pid, &holder, 0, 0, __ATOMIC_RELEASE,
+                                        __ATOMIC_RELAXED);   /* the holder died inside */
+        rte_pause();
+    }
+}
+
+bool det_thr_shared_allow(det_thr_shared_t *s, const rule_t *r, const det_packet_t *p,
+                          uint64_t ts_ns)
+{
+    bool ok;
+
+    thr_lock(s);
+    ok = det_threshold_allow(&s->t, r, p, ts_ns);
+    __atomic_store_n(&s->lock_pid, 0, __ATOMIC_RELEASE);
+    return ok;
 }
 
 void det_threshold_free(det_threshold_t *t)

@@ -55,6 +55,28 @@ typedef struct det_threshold {
 
 /* capacity: entries (rounded up to a power of two, at least DET_THR_WAYS). */
 int det_threshold_init(det_threshold_t *t, uint32_t capacity, ws_err_t *err);
+
+/*
+ * The table a sensor's detectors share, in shared memory, so that a
+ * threshold or detection_filter tracked by source or destination counts
+ * every matching packet of the sensor, whichever detector owns its flow.
+ * A lock word holds the pid of the detector inside; a waiter that finds the
+ * holder dead takes the lock over, so a detector killed inside cannot stop
+ * the others.  The critical section is a few table probes.
+ */
+typedef struct det_thr_shared {
+    volatile int32_t lock_pid;   /* 0 = free */
+    uint32_t         pad;
+    det_threshold_t  t;          /* t.slots points into this block (same address in every process) */
+} det_thr_shared_t;
+
+/* Bytes a shared table of capacity entries needs. */
+size_t det_thr_shared_bytes(uint32_t capacity);
+/* Lay a shared table out in mem (det_thr_shared_bytes(capacity) bytes). */
+void det_thr_shared_init(det_thr_shared_t *s, uint32_t capacity);
+/* det_threshold_allow under the table's lock. */
+bool det_thr_shared_allow(det_thr_shared_t *s, const rule_t *r, const det_packet_t *p,
+                          uint64_t ts_ns);
 void det_threshold_free(det_threshold_t *t);
 
 /* Should the event of matched rule r on packet p at ts_ns be kept?  True

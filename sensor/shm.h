@@ -50,6 +50,8 @@
 #define WS_NAME_RECYCLE "ws_rec_%u_%u"
 #define WS_NAME_ALERTS  "ws_alert_%u"     /* detector's alert ring (SP detector, SC export) */
 #define WS_ALERT_RING   4096               /* alert records per detector ring */
+#define WS_NAME_THRESH  "ws_thr_%u"       /* a sensor's shared threshold table (detect/threshold.h) */
+#define WS_THRESH_ENTRIES 65536
 
 enum ws_chunk_state {
     WS_CHUNK_FREE = 0,

@@ -229,13 +229,15 @@ void sv_stats_summary(const sv_t *sv, FILE *out)
             (double)t.packets / secs, (double)t.bytes * 8 / secs / 1e6);
     for (i = 0; i < shm->nsensors; i++) {
         const ws_sensor_shm_t *s = &shm->sensors[i];
-        fprintf(out, "sensor %s\n  %-8s %12s %14s %10s %10s %9s %6s\n", s->name,
-                "queue", "packets", "bytes", "cap_drop", "dlv_drop", "chunks", "hiwat");
+        fprintf(out, "sensor %s\n  %-8s %12s %14s %10s %10s %9s %6s %9s\n", s->name,
+                "queue", "packets", "bytes", "cap_drop", "dlv_drop", "chunks", "hiwat",
+                "offloaded");
         for (k = 0; k < s->nq; k++) {
             const ws_queue_shm_t *q = &shm->queues[s->q_base + k];
             fprintf(out, "  %-8u %12" PRIu64 " %14" PRIu64 " %10" PRIu64 " %10" PRIu64
-                    " %9" PRIu64 " %6" PRIu64 "\n", k, q->packets, q->bytes,
-                    q->capture_drops, q->delivery_drops, q->chunks, q->pool_high_water);
+                    " %9" PRIu64 " %6" PRIu64 " %9" PRIu64 "\n", k, q->packets, q->bytes,
+                    q->capture_drops, q->delivery_drops, q->chunks, q->pool_high_water,
+                    q->flows_offloaded);
         }
         fprintf(out, "  %-8s %12s %14s %10s %10s %9s %6s\n", "detector", "packets",
                 "bytes", "flows", "alerts", "restarts", "redlv");
@@ -247,7 +249,11 @@ void sv_stats_summary(const sv_t *sv, FILE *out)
         }
     }
     fprintf(out, "totals: capture drops %" PRIu64 ", delivery drops %" PRIu64
-            ", alerts %" PRIu64 "\n", t.capture_drops, t.delivery_drops, t.alerts);
+            ", alerts %" PRIu64 " (written %" PRIu64 ", suppressed %" PRIu64 ", filtered %"
+            PRIu64 ")\n", t.capture_drops, t.delivery_drops, t.alerts,
+            shm->export.eve_lines > shm->export.fast_lines ? shm->export.eve_lines
+                                                           : shm->export.fast_lines,
+            shm->export.suppressed, shm->export.filtered);
     if (shm->offline && shm->run.input_error)
         fprintf(out, "input: %s\n", shm->run.input_error_msg);
 }

@@ -39,6 +39,7 @@
 #include "capture/flowkey.h"
 #include "capture/owner.h"
 #include "detect/alert.h"
+#include "detect/threshold.h"
 #include "capture/pool.h"
 #include "sensor/csum_probe.h"
 #include "sensor/hugepages.h"
@@ -281,6 +282,17 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
                                  RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ) == NULL)
             return ws_err_set(err, "rte_ring_create_elem(%s) failed: %s", name,
                               rte_strerror(rte_errno));
+    }
+    for (i = 0; i < nsensors; i++) {
+        char name[32];
+        const struct rte_memzone *tz;
+        snprintf(name, sizeof(name), WS_NAME_THRESH, i);
+        tz = rte_memzone_reserve(name, det_thr_shared_bytes(WS_THRESH_ENTRIES),
+                                 (int)rte_socket_id(), 0);
+        if (tz == NULL)
+            return ws_err_set(err, "rte_memzone_reserve(%s) failed: %s", name,
+                              rte_strerror(rte_errno));
+        det_thr_shared_init(tz->addr, WS_THRESH_ENTRIES);
     }
     for (i = 0; i < nsensors; i++)
         if (sv_rules_publish(shm, i, &sv->rules[i], sv->rules_gen, err) < 0
