@@ -128,6 +128,8 @@ static const cfg_row_t top_rows[] = {
     R_INT(ws_config_t, "outputs.syslog.queue", outputs.syslog.queue, 1, 10000000),
     R_INT(ws_config_t, "outputs.syslog.reconnect_max_ms", outputs.syslog.reconnect_max_ms, 1, 3600000),
     R_INT(ws_config_t, "outputs.stats.interval", outputs.stats_interval, 0, 86400),
+    R_STR(ws_config_t, "outputs.metrics.listen", outputs.metrics_listen, 0, NULL, NULL),
+    R_STR(ws_config_t, "outputs.metrics.file", outputs.metrics_file, 0, NULL, NULL),
     R_BOOL(ws_config_t, "stream.midstream", stream.midstream),
     R_INT(ws_config_t, "stream.depth", stream.depth, 0, INT_MAX),
     R_INT(ws_config_t, "stream.memcap_mb", stream.memcap_mb, 1, 1048576),

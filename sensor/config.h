@@ -101,6 +101,8 @@ typedef struct ws_outputs_conf {
     bool             pcap_enabled;   /* outputs.pcap.enabled: LOGDIR/alerts.pcap with every alerting packet */
     ws_syslog_conf_t syslog;         /* outputs.syslog.* */
     int              stats_interval; /* outputs.stats.interval: seconds between stats.json writes live, 0 = only at exit */
+    char             metrics_listen[64];        /* outputs.metrics.listen: "127.0.0.1:9108", "" = off */
+    char             metrics_file[WS_PATH_LEN]; /* outputs.metrics.file: textfile-collector path, "" = off */
 } ws_outputs_conf_t;
 
 typedef struct ws_stream_conf {

@@ -44,6 +44,7 @@
 #include "sensor/csum_probe.h"
 #include "sensor/hugepages.h"
 #include "sensor/log.h"
+#include "sensor/metrics.h"
 
 #define SV_DRAIN_S          60       /* longest a stop may take */
 #define SV_TICK_MS          20
@@ -618,8 +619,13 @@ static void sv_loop(sv_t *sv)
         if (interval_ms > 0 && !sv->shm->offline && now - last_stats >= interval_ms) {
             sv_stats_write(sv, path);
             sv_stats_line(sv);
+            if (sv->cfg->outputs.metrics_file[0] != '\0'
+                && ws_metrics_file(sv->shm, sv->start_unix, sv->cfg->outputs.metrics_file) < 0)
+                ws_warn("cannot write %s: %s", sv->cfg->outputs.metrics_file, strerror(errno));
             last_stats = now;
         }
+        if (sv->metrics != NULL)
+            ws_metrics_poll(sv->metrics, sv->shm, sv->start_unix);
         if (phase != SV_DONE && !sv_sig_child && !sv_sig_stop) {
             struct timespec ts = { 0, SV_TICK_MS * 1000000L };
             nanosleep(&ts, NULL);
@@ -808,11 +814,26 @@ int sv_run(const ws_config_t *cfg, const sv_options_t *opt)
         if (sv.shm->sensors[i].port != UINT16_MAX)
             sv.shm->sensors[i].linktype = WS_LINK_ETHERNET;
     sv_children_plan(&sv);
+    sv.start_unix = (uint64_t)time(NULL);
+    if (cfg->outputs.metrics_listen[0] != '\0') {
+        static ws_metrics_t metrics;
+        if (ws_metrics_listen(&metrics, cfg->outputs.metrics_listen, &err) < 0) {
+            ws_err("%s", err.msg);
+            sv.status = 2;
+            goto out;
+        }
+        sv.metrics = &metrics;
+        ws_info("metrics on http://%s/metrics", cfg->outputs.metrics_listen);
+    }
     ws_info("instance '%s': %u queues, %u detectors, pool %u x %u per queue",
             sv.prefix, sv.shm->nqueues, sv.shm->ndets, sv.shm->chunks, sv.shm->cells);
     sv_loop(&sv);
     sv.end_ms = sv_now_ms();
     sv_ports_stop(&sv);
+    if (sv.metrics != NULL)
+        ws_metrics_close(sv.metrics);
+    if (cfg->outputs.metrics_file[0] != '\0')
+        ws_metrics_file(sv.shm, sv.start_unix, cfg->outputs.metrics_file);
     sv_stats_path(&sv, path, sizeof(path));
     if (sv_stats_write(&sv, path) < 0)
         sv.status = 1;

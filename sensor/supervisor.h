@@ -62,6 +62,8 @@ typedef struct sv {
     uint64_t           end_ms;
     int                status;             /* exit status so far */
     uint64_t           line_ms[WS_MAX_SENSORS];   /* last periodic stats line */
+    struct ws_metrics *metrics;                 /* NULL: no metrics server */
+    uint64_t           start_unix;
     uint64_t           line_pkts[WS_MAX_SENSORS];
 } sv_t;
 
