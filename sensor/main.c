@@ -21,11 +21,12 @@
 #include "sensor/rules_sv.h"
 #include "sensor/log.h"
 #include "sensor/supervisor.h"
+#include "sensor/top.h"
 
 #define WS_VERSION   "0.1.0"
 #define MAX_SETS     256
 
-enum { OPT_VAR = 256, OPT_SET, OPT_VERSION, OPT_HELP, OPT_RELOAD };
+enum { OPT_VAR = 256, OPT_SET, OPT_VERSION, OPT_HELP, OPT_RELOAD, OPT_TOP };
 
 static const char usage_text[] =
     "usage: wiresift [-c FILE] [-r PCAP] [-S RULES]... [-l LOGDIR] [-w N] [-q N]\n"
@@ -43,6 +44,7 @@ static const char usage_text[] =
     "  -k MODE          checksum mode: all, none or auto (default)\n"
     "  -T               check configuration and rules, then exit\n"
     "  --reload         make the running instance (same -c / eal.file_prefix) reload its rules\n"
+    "  --top            live view of the running instance (same -c / eal.file_prefix)\n"
     "\n"
     "Exit status: 0 success, 1 runtime failure, 2 usage or configuration error.\n";
 
@@ -52,6 +54,7 @@ typedef struct cli {
     const char *checksum;
     int         test_only;
     int         reload;
+    int         top;
     const char *rule_files[WS_MAX_RULE_FILES];
     int         nrules;
     char       *sets[MAX_SETS];
@@ -92,6 +95,7 @@ static int parse_cli(cli_t *cli, int argc, char **argv)
         { "version", no_argument,       NULL, OPT_VERSION },
         { "help",    no_argument,       NULL, OPT_HELP },
         { "reload",  no_argument,       NULL, OPT_RELOAD },
+        { "top",     no_argument,       NULL, OPT_TOP },
         { NULL, 0, NULL, 0 },
     };
     int ch, rc = 0;
@@ -120,6 +124,7 @@ static int parse_cli(cli_t *cli, int argc, char **argv)
             break;
         case 'T': cli->test_only = 1; break;
         case OPT_RELOAD: cli->reload = 1; break;
+        case OPT_TOP: cli->top = 1; break;
         case OPT_VAR: {
             char *eq = strchr(optarg, '=');
             if (eq == NULL || eq == optarg) {
@@ -208,6 +213,8 @@ int main(int argc, char **argv)
     }
     if (cli.reload)
         return send_reload(&cfg);
+    if (cli.top)
+        return ws_top_main(&cfg);
     if (cli.test_only) {
         printf("configuration %s: OK (%d sensor%s)\n",
                cli.config ? cli.config : "(built-in defaults)", cfg.sensor_count,
