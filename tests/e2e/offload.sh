@@ -36,9 +36,10 @@ log_dir = "$WORK/two";
 offload = { enabled = true; threshold = 0.0; };
 debug = { flow_log = true; };
 sensors = (
-  { name = "a"; input = "replay:$WORK/ra.pcap"; queues = 2; workers = 2; },
+  { name = "a"; input = "replay:$WORK/ra.pcap"; queues = 2; workers = 2;
+    replay = { rate = 50000; }; },
   { name = "b"; input = "replay:$WORK/rb.pcap"; queues = 1; workers = 3;
-    replay = { rate = 100000; }; }
+    replay = { rate = 50000; }; }
 );
 CONF
 run_ws -c "$WORK/two.conf"
