@@ -15,6 +15,8 @@
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
@@ -108,8 +110,38 @@ static int deliver(cap_offline_t *o, const struct pcap_pkthdr *h,
     return 0;
 }
 
+/* Progress on stderr while reading a file, only when stderr is a terminal:
+ * share of the file read, packets, rate, alerts so far. */
+typedef struct cap_progress {
+    int      on;
+    long     size;
+    uint64_t next_tsc, step_tsc, start_tsc;
+} cap_progress_t;
+
+static void progress_show(cap_progress_t *pr, pcap_t *pc, const ws_shm_t *shm,
+                          uint64_t pkts, int last)
+{
+    uint64_t now = rte_get_tsc_cycles(), alerts = 0;
+    FILE *f = pcap_file(pc);
+    double secs = (double)(now - pr->start_tsc) / (double)rte_get_tsc_hz();
+    long pos = f != NULL ? ftell(f) : -1;
+
+    if (!pr->on || (!last && now < pr->next_tsc))
+        return;
+    pr->next_tsc = now + pr->step_tsc;
+    for (uint16_t d = 0; d < shm->ndets; d++)
+        alerts += shm->dets[d].alerts;
+    fprintf(stderr, "\r%5.1f%%  %llu packets  %.0f packets/s  %llu alerts   ",
+            last ? 100.0 : (pos >= 0 && pr->size > 0 ? 100.0 * (double)pos / (double)pr->size : 0),
+            (unsigned long long)pkts, secs > 0 ? (double)pkts / secs : 0.0,
+            (unsigned long long)alerts);
+    if (last)
+        fputc('\n', stderr);
+}
+
 int cap_offline_main(ws_shm_t *shm, uint16_t s)
 {
+    cap_progress_t pr = { 0 };
     static cap_offline_t o;
     const ws_sensor_shm_t *sn = &shm->sensors[s];
     char errbuf[PCAP_ERRBUF_SIZE];
@@ -137,6 +169,13 @@ int cap_offline_main(ws_shm_t *shm, uint16_t s)
     }
     lt = pcap_datalink(pc);
     ws_info("reading %s (link type %d) into %u queues", shm->input_file, lt, o.nq);
+    if (isatty(STDERR_FILENO)) {
+        struct stat st;
+        pr.on = 1;
+        pr.size = stat(shm->input_file, &st) == 0 ? (long)st.st_size : 0;
+        pr.start_tsc = rte_get_tsc_cycles();
+        pr.step_tsc = rte_get_tsc_hz() / 2;
+    }
 
     while (!shm->run.stop_capture) {
         rc = pcap_next_ex(pc, &h, &data);
@@ -155,12 +194,14 @@ int cap_offline_main(ws_shm_t *shm, uint16_t s)
             break;
         if ((pkt_no & 255) == 0) {
             uint64_t tsc = rte_get_tsc_cycles();
+            progress_show(&pr, pc, shm, pkt_no, 0);
             for (i = 0; i < o.nq; i++) {
                 cap_queue_flush(&o.q[i], tsc, 0);
                 o.q[i].st->heartbeat++;
             }
         }
     }
+    progress_show(&pr, pc, shm, pkt_no, 1);
     pcap_close(pc);
     ws_info("read %llu packets; waiting for detectors to return all chunks",
             (unsigned long long)pkt_no);
