@@ -9,7 +9,7 @@ set -eu
 
 PKGS="build-essential pkg-config libdpdk-dev dpdk libhyperscan-dev libconfig-dev
 libjemalloc-dev libcmocka-dev libpcap-dev libpcre2-dev zlib1g-dev iproute2 python3 util-linux
-tcpdump rsyslog tmux"
+tcpdump rsyslog tmux systemd man-db groff-base"
 NEED=${WS_HUGEPAGES:-512}
 HP=/sys/kernel/mm/hugepages/hugepages-2048kB
 
