@@ -117,7 +117,7 @@ typedef struct ws_flow_conf {
 } ws_flow_conf_t;
 
 typedef struct ws_eal_conf {
-    char file_prefix[64];   /* eal.file_prefix: "" = "wiresift-<pid>" */
+    char file_prefix[64];   /* eal.file_prefix: "" = "wiresift" */
     int  supervisor_cpu;    /* eal.supervisor_cpu: -1 = any */
     int  hugepages_min;     /* eal.hugepages_min: free 2 MiB pages required before start */
     char extra[WS_PATH_LEN];/* eal.extra: extra EAL arguments, space separated (e.g. "--vdev=...") */

@@ -130,7 +130,9 @@ static size_t sv_memory_need(const ws_config_t *cfg, unsigned nqueues)
         dets += (size_t)cfg->sensors[i].workers;
     size_t need = per_q * nqueues + (64u << 20)
                   + ws_owner_bytes() * (size_t)cfg->sensor_count
-                  + dets * WS_ALERT_RING * (sizeof(det_alert_t) + 8);
+                  /* RING_F_EXACT_SZ rounds a ring up to the next power of two */
+                  + dets * 2 * WS_ALERT_RING * sizeof(det_alert_t)
+                  + (size_t)cfg->sensor_count * det_thr_shared_bytes(WS_THRESH_ENTRIES);
     size_t floor = (size_t)cfg->eal.hugepages_min << 21;
     return need > floor ? need : floor;
 }
@@ -415,16 +417,19 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
         ws_warn("%s %u (pid %d) %s after %.1f s; respawning in %llu ms",
                 sv_role_name(c->role), c->index, (int)pid, why, (double)lived / 1000.0,
                 (unsigned long long)c->backoff_ms);
-        if (c->backoff_ms >= SV_BACKOFF_MIN_MS << SV_MAX_QUICK_DEATHS) {
-            ws_err("%s %u keeps dying; giving up", sv_role_name(c->role), c->index);
+        c->quick_deaths = lived < SV_STABLE_MS ? c->quick_deaths + 1 : 0;
+        if (c->quick_deaths >= SV_MAX_QUICK_DEATHS) {
+            ws_err("%s %u died %u times in a row within %d s of starting; giving up "
+                   "(the whole sensor stops, exit 1)", sv_role_name(c->role), c->index,
+                   c->quick_deaths, SV_STABLE_MS / 1000);
             c->respawn = 0;
             c->finished = 1;
             sv->status = 1;
             continue;
         }
         c->backoff_ms *= 2;
-        if (c->backoff_ms > SV_BACKOFF_MAX_MS << 1)
-            c->backoff_ms = SV_BACKOFF_MAX_MS << 1;
+        if (c->backoff_ms > SV_BACKOFF_MAX_MS)
+            c->backoff_ms = SV_BACKOFF_MAX_MS;
     }
 }
 

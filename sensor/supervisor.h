@@ -33,6 +33,7 @@ typedef struct sv_child {
     uint64_t     started_ms;
     uint64_t     next_spawn_ms; /* respawn not before this */
     uint64_t     backoff_ms;
+    unsigned     quick_deaths;  /* deaths in a row within SV_STABLE_MS of starting */
 } sv_child_t;
 
 #define SV_MAX_CHILDREN (WS_MAX_QUEUES_ALL + WS_MAX_DETS_ALL)
