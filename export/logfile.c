@@ -51,7 +51,9 @@ static void rotate(exp_file_t *f)
 {
     char old[600];
 
-    snprintf(old, sizeof(old), "%s.%lld", f->path, (long long)time(NULL));
+    /* NAME.<unix time>.<n>: several rotations in one second keep their files */
+    snprintf(old, sizeof(old), "%s.%lld.%llu", f->path, (long long)time(NULL),
+             (unsigned long long)f->rotations);
     close(f->fd);
     f->fd = -1;
     if (rename(f->path, old) != 0)

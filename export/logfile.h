@@ -2,7 +2,7 @@
  * logfile.h - an append-only output file of the export process: lines (or
  * pcap records) gathered in a buffer and written with one write(2), reopened
  * on SIGHUP for logrotate, and rotated by size when configured (the old file
- * renamed NAME.<unix time>).
+ * renamed NAME.<unix time>.<n>).
  */
 #ifndef WS_EXP_LOGFILE_H
 #define WS_EXP_LOGFILE_H

@@ -51,4 +51,22 @@ expect_eq "reopens" "$(json 's["export"]["reopens"]')" 1
 total=$(cat "$WORK/live/eve.json.1" "$WORK/live/eve.json" | wc -l)
 expect_eq "eve lines across the rotation" "$total" "$(json 's["export"]["eve_lines"]')"
 expect_eq "fast lines across the rotation" "$(cat "$WORK/live/fast.log.1" "$WORK/live/fast.log" | wc -l)" "$total"
+
+# rotation by size: 30000 alerts make well over 1 MiB of eve.json
+python3 - "$WORK/flood.pcap" "$ROOT/tests/e2e" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+from pktlib import eth, ip4, udp, write_pcap
+write_pcap(sys.argv[1], [eth(ip4("10.7.0.1", "10.7.0.2", 17, udp("10.7.0.1", "10.7.0.2", 5000 + i % 999, 9999, b"x")))
+                         for i in range(30000)], step=10)
+PY
+run_ws -r "$WORK/flood.pcap" -S "$WORK/r.rules" -l "$WORK/rot" --set outputs.eve.rotate_mb=1
+[ "$RC" = 0 ] || { cat "$WORK/out"; fail "rotation run"; }
+STATS=$WORK/rot/stats.json
+[ "$(json 's["export"]["rotations"]')" -ge 2 ] || fail "eve.json not rotated by size"
+for f in "$WORK"/rot/eve.json.*; do
+    [ "$(stat -c %s "$f")" -ge 1048576 ] || fail "$f rotated before 1 MiB"
+    [ "$(stat -c %s "$f")" -lt 1200000 ] || fail "$f grew far past 1 MiB"
+done
+expect_eq "eve lines across the size rotations" "$(cat "$WORK"/rot/eve.json* | wc -l)" 30000
 expect_clean
