@@ -191,3 +191,25 @@ int cap_drain(cap_queue_t *cq, unsigned timeout_s)
     cq->st->chunks_in_use = 0;
     return 0;
 }
+
+void cap_wait_detectors(ws_shm_t *shm, uint16_t sensor, unsigned timeout_s)
+{
+    const ws_sensor_shm_t *s = &shm->sensors[sensor];
+    uint64_t deadline = rte_get_tsc_cycles() + rte_get_tsc_hz() * timeout_s;
+    ws_backoff_t bo;
+
+    ws_backoff_reset(&bo);
+    for (;;) {
+        uint16_t ready = 0;
+        for (uint16_t k = 0; k < s->nd; k++)
+            ready += shm->dets[s->d_base + k].ready != 0;
+        if (ready == s->nd || shm->run.stop_capture)
+            return;
+        if (rte_get_tsc_cycles() > deadline) {
+            ws_warn("starting with %u of %u detectors ready after %u s", ready, s->nd,
+                    timeout_s);
+            return;
+        }
+        ws_backoff_idle(&bo);
+    }
+}

@@ -51,6 +51,11 @@ unsigned cap_queue_open_count(const cap_queue_t *cq);
  * queue is back on its free ring.  -1 after timeout_s seconds (0: no limit). */
 int cap_drain(cap_queue_t *cq, unsigned timeout_s);
 
+/* Before the first packet: wait (up to timeout_s) until every detector of
+ * the sensor has loaded its rules, so start-up does not cost packets. */
+#define CAP_READY_TIMEOUT_S 60
+void cap_wait_detectors(ws_shm_t *shm, uint16_t sensor, unsigned timeout_s);
+
 /* Live capture restarted after a crash: take the queue over (recover.c). */
 int cap_recover(cap_queue_t *cq);
 

@@ -49,6 +49,8 @@ int cap_live_main(ws_shm_t *shm, uint16_t q)
     port = s->port;
     rxq = cq.st->index;
     lt = s->linktype;
+    if (cq.st->restarts == 0)
+        cap_wait_detectors(shm, cq.st->sensor, CAP_READY_TIMEOUT_S);
     ws_info("polling port %u rx queue %u (pool %u x %u)", port, rxq,
             cq.pool.R, cq.pool.M);
     ws_backoff_reset(&bo);

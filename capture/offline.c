@@ -161,6 +161,7 @@ int cap_offline_main(ws_shm_t *shm, uint16_t s)
             return 1;
         }
     }
+    cap_wait_detectors(shm, s, CAP_READY_TIMEOUT_S);
     pc = pcap_open_offline_with_tstamp_precision(shm->input_file,
                                                  PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (pc == NULL) {

@@ -159,7 +159,9 @@ int cap_replay_main(ws_shm_t *shm, uint16_t s)
     if (rp_load(sn->replay_file, &f, &lt) < 0)
         return 1;
     rp_assign(&f, sn->nq, rc);
+    cap_wait_detectors(shm, s, CAP_READY_TIMEOUT_S);
     per_pkt_tsc = rc->rate > 0 ? rte_get_tsc_hz() / (uint64_t)rc->rate : 0;
+    sn->replay_start_ns = wall_ns();
     ws_info("replaying %s: %u packets, %s pps, %d loops, skew %.2f, %d hot flows, "
             "into %u queues", sn->replay_file, f.n,
             rc->rate ? "paced" : "unpaced", rc->loops, rc->skew, rc->hot_flows, sn->nq);
@@ -199,6 +201,7 @@ int cap_replay_main(ws_shm_t *shm, uint16_t s)
         }
         sn->replay_loops_done = loop + 1;
     }
+    sn->replay_end_ns = wall_ns();
     for (i = 0; i < sn->nq; i++)
         if (cap_drain(&q[i], CAP_DRAIN_TIMEOUT_S) < 0)
             status = 1;

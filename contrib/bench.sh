@@ -93,8 +93,8 @@ Each live run lasts ${SECS} s; rates are packets over the run's whole elapsed ti
 
 ## Capture path: capture -> chunk -> ring -> detect (counting only)
 
-The detect process decodes each packet's flow key and counts packets and bytes per
-flow; no rules yet.  testpmd is the ceiling on the same vdev: \`dpdk-testpmd
+With no rules loaded, the detect process decodes each packet and keeps its flow
+(state, counters); this isolates the capture path.  testpmd is the ceiling on the same vdev: \`dpdk-testpmd
 --forward-mode=rxonly\` receives and frees, nothing else, on one forwarding core.
 On this 2-core machine wiresift's capture and detect processes share the two cores
 with the supervisor, and testpmd has one core to itself.
@@ -175,10 +175,10 @@ Packets/s is the detector's own rate: packets over the time it spent inspecting
 chunks (\`busy_s\` in stats.json), so the reader and start-up are not counted.
 Load = rule parsing + prefilter build (Hyperscan compile) in the supervisor.
 Memory is the detect process's peak resident size.  Of ET Open's 20,182 loaded
-rules, the ones whose contents are all in HTTP buffers wait for HTTP
-inspection and are not evaluated yet (the supervisor log counts them), so the
-full-set figure will fall when HTTP inspection arrives.  Snort 3 measured on
-this machine runs ET Open on mixed.pcap at about 11k packets/s.
+rules, about 11,300 read HTTP buffers: they are evaluated on the HTTP
+transactions the detector parses from the reassembled TCP streams, so these
+figures include stream reassembly and HTTP parsing.  Snort 3 measured on this
+machine runs ET Open on mixed.pcap at about 11k packets/s.
 
 | rules | packets | packets/s | Mbit/s (file bytes) | load (parse + build) | memory | alerts |
 |---|---|---|---|---|---|---|

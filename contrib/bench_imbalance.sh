@@ -62,8 +62,9 @@ run() {
 import json, sys
 s = json.load(open(sys.argv[1])); sn = s["sensors"][0]; t = s["totals"]
 insp = sum(d["packets"] for d in sn["detectors"])
+secs = sn.get("replay", {}).get("seconds") or s["elapsed_s"]
 print(t["packets"], t["delivery_drops"], sn["chunk_latency_p99_us"],
-      sum(q["flows_offloaded"] for q in sn["queues"]), insp, s["elapsed_s"])
+      sum(q["flows_offloaded"] for q in sn["queues"]), insp, secs)
 PY
 }
 
@@ -115,7 +116,9 @@ cat >> "$OUT" <<EOF
 The replay input plays \`$(basename "$PCAP")\` ($NPKT packets) in a loop at a fixed rate into
 Q software queues with Q detectors, $RULENAME loaded, for about ${SECS} s a run.  A share of
 the flows (skew) is forced onto queue 0; "load" is the offered rate as a share of
-the aggregate capacity measured first (unpaced replay, offload on, no skew):
+the aggregate capacity measured first (unpaced replay, offload on, no skew;
+packets inspected over the replay's own duration; captures start only once
+every detector has its rules loaded):
 $(sed 's/^/- /' "$WORK/caps")
 
 Columns: delivery-drop rate (captured packets that found no free chunk),

@@ -392,6 +392,7 @@ int det_main(ws_shm_t *shm, uint16_t gid)
     if (dc.me->restarts > 0)
         det_recover(&dc);
     dc.me->cur_cell = UINT32_MAX;
+    dc.me->ready = 1;
     ws_backoff_reset(&bo);
 
     for (;;) {

@@ -148,6 +148,7 @@ typedef struct ws_det_shm {
     uint64_t stream_bytes, stream_gaps, stream_reclaims, stream_depth_reached, stream_mem;
     uint64_t http_requests, http_responses, http_limits, http_malformed;
     volatile uint32_t rules_gen;  /* rules generation it inspects with */
+    volatile uint32_t ready;      /* 1 once its rules are loaded and it polls its inboxes */
     uint32_t reloads;             /* generations it switched to */
     uint32_t reload_failures;     /* generations it could not load (kept the old) */
     uint64_t lat_hist[WS_LAT_BUCKETS]; /* chunk latency: capture opened it -> inspected, us */
@@ -188,6 +189,7 @@ typedef struct ws_sensor_shm {
     char     replay_file[WS_PATH_LEN]; /* "" unless input is replay:FILE */
     ws_replay_conf_t replay;
     uint64_t replay_loops_done;   /* replay process */
+    uint64_t replay_start_ns, replay_end_ns; /* replay process: when it sent its first and last packet */
 } ws_sensor_shm_t;
 
 /* The export process's counters.  Writer: the export process. */

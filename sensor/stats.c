@@ -172,6 +172,11 @@ int sv_stats_write(const sv_t *sv, const char *path)
             hists[k] = shm->dets[s->d_base + k].lat_hist;
         fprintf(f, ",\n      \"chunk_latency_p99_us\": %" PRIu64,
                 ws_lat_percentile(hists, s->nd, 0.99));
+        if (s->replay_file[0] != '\0')
+            fprintf(f, ",\n      \"replay\": { \"loops\": %" PRIu64 ", \"seconds\": %.3f }",
+                    s->replay_loops_done,
+                    s->replay_end_ns > s->replay_start_ns
+                        ? (double)(s->replay_end_ns - s->replay_start_ns) / 1e9 : 0.0);
         fprintf(f, ",\n      \"port\": { \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
                 PRIu64 ", \"ierrors\": %" PRIu64 " },\n      \"queues\": [\n",
                 s->port_imissed, s->port_nombuf, s->port_ierrors);

@@ -380,6 +380,7 @@ static void sv_reap(sv_t *sv, enum sv_phase phase)
         c->pid = 0;
         if (c->role == SV_ROLE_DETECT) {
             sv->shm->dets[c->index].pid = 0;
+            sv->shm->dets[c->index].ready = 0;
             sv->shm->dets[c->index].last_signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
         }
         if (c->role == SV_ROLE_EXPORT)
