@@ -174,7 +174,17 @@ int cap_replay_main(ws_shm_t *shm, uint16_t s)
             uint64_t now = rte_get_tsc_cycles();
 
             if (per_pkt_tsc) {
-                uint64_t due = tsc0 + sent * per_pkt_tsc;
+                /* Pace without burning a core the detectors need: sleep
+                 * while the next packet is far off, spin only the last bit. */
+                uint64_t due = tsc0 + sent * per_pkt_tsc, spin = rte_get_tsc_hz() / 50000;
+                while ((now = rte_get_tsc_cycles()) + spin < due) {
+                    for (i = 0; i < sn->nq; i++) {
+                        cap_pool_reclaim(&q[i].pool);
+                        cap_queue_flush(&q[i], now, 0);
+                    }
+                    struct timespec ts = { 0, 20000 };
+                    nanosleep(&ts, NULL);
+                }
                 while ((now = rte_get_tsc_cycles()) < due)
                     rte_pause();
             }

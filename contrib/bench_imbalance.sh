@@ -62,7 +62,9 @@ run() {
 import json, sys
 s = json.load(open(sys.argv[1])); sn = s["sensors"][0]; t = s["totals"]
 insp = sum(d["packets"] for d in sn["detectors"])
-secs = sn.get("replay", {}).get("seconds") or s["elapsed_s"]
+# capacity runs: packets inspected over the time from the first packet sent
+# to the last one inspected (detectors drain their backlog after the replay)
+secs = sn.get("replay", {}).get("until_now") or s["elapsed_s"]
 print(t["packets"], t["delivery_drops"], sn["chunk_latency_p99_us"],
       sum(q["flows_offloaded"] for q in sn["queues"]), insp, secs)
 PY
@@ -117,8 +119,8 @@ The replay input plays \`$(basename "$PCAP")\` ($NPKT packets) in a loop at a fi
 Q software queues with Q detectors, $RULENAME loaded, for about ${SECS} s a run.  A share of
 the flows (skew) is forced onto queue 0; "load" is the offered rate as a share of
 the aggregate capacity measured first (unpaced replay, offload on, no skew;
-packets inspected over the replay's own duration; captures start only once
-every detector has its rules loaded):
+packets inspected over the time from the first packet sent to the last one
+inspected; captures start only once every detector has its rules loaded):
 $(sed 's/^/- /' "$WORK/caps")
 
 Columns: delivery-drop rate (captured packets that found no free chunk),

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_ring.h>
 
@@ -172,11 +173,19 @@ int sv_stats_write(const sv_t *sv, const char *path)
             hists[k] = shm->dets[s->d_base + k].lat_hist;
         fprintf(f, ",\n      \"chunk_latency_p99_us\": %" PRIu64,
                 ws_lat_percentile(hists, s->nd, 0.99));
-        if (s->replay_file[0] != '\0')
-            fprintf(f, ",\n      \"replay\": { \"loops\": %" PRIu64 ", \"seconds\": %.3f }",
-                    s->replay_loops_done,
+        if (s->replay_file[0] != '\0') {
+            struct timespec now;
+            clock_gettime(CLOCK_REALTIME, &now);
+            uint64_t now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+            /* seconds: sending; until_now: from the first packet sent to this
+             * write (at exit: until the last chunk was inspected) */
+            fprintf(f, ",\n      \"replay\": { \"loops\": %" PRIu64 ", \"seconds\": %.3f"
+                    ", \"until_now\": %.3f }", s->replay_loops_done,
                     s->replay_end_ns > s->replay_start_ns
-                        ? (double)(s->replay_end_ns - s->replay_start_ns) / 1e9 : 0.0);
+                        ? (double)(s->replay_end_ns - s->replay_start_ns) / 1e9 : 0.0,
+                    s->replay_start_ns && now_ns > s->replay_start_ns
+                        ? (double)(now_ns - s->replay_start_ns) / 1e9 : 0.0);
+        }
         fprintf(f, ",\n      \"port\": { \"imissed\": %" PRIu64 ", \"rx_nombuf\": %"
                 PRIu64 ", \"ierrors\": %" PRIu64 " },\n      \"queues\": [\n",
                 s->port_imissed, s->port_nombuf, s->port_ierrors);
