@@ -11,13 +11,16 @@ rs_start() {
     mkdir -p "$RSD"
     cat > "$RSD/rsyslog.conf" <<CONF
 global(workDirectory="$RSD" maxMessageSize="64k")
+# Direct queues: a message is written by the thread that received it, so what
+# rsyslogd took off a socket is in the file (as far as rsyslogd can promise).
+main_queue(queue.type="Direct")
 module(load="imudp")
 module(load="imtcp")
 template(name="raw" type="string" string="%rawmsg%\n")
 ruleset(name="ws") {
     action(type="omfile" file="$1" template="raw")
 }
-input(type="imudp" address="127.0.0.1" port="$RS_UDP" ruleset="ws")
+input(type="imudp" address="127.0.0.1" port="$RS_UDP" ruleset="ws" rcvbufSize="16m")
 input(type="imtcp" address="127.0.0.1" port="$RS_TCP" ruleset="ws")
 CONF
     rsyslogd -n -f "$RSD/rsyslog.conf" -i "$RSD/pid" >"$RSD/stderr" 2>&1 &
@@ -29,6 +32,17 @@ CONF
         sleep 0.05
     done
     cat "$RSD/stderr"; fail "rsyslogd did not start listening"
+}
+
+# rs_quiet FILE: until FILE stops growing (300 ms unchanged, at most 10 s)
+rs_quiet() {
+    last=-1
+    for i in $(seq 1 100); do
+        n=$(cat "$1" 2>/dev/null | wc -l)
+        [ "$n" = "$last" ] && return 0
+        last=$n
+        sleep 0.3
+    done
 }
 
 rs_stop() {
