@@ -12,6 +12,7 @@
 
 #include <rte_cycles.h>
 
+#include "capture/inline.h"
 #include "sensor/backoff.h"
 #include "sensor/log.h"
 
@@ -42,6 +43,13 @@ int cap_queue_init(cap_queue_t *cq, ws_shm_t *shm, uint16_t q, ws_err_t *err)
             cq->inbox_all[i][d] = other.inbox[d];
     }
     return 0;
+}
+
+unsigned cap_queue_reclaim(cap_queue_t *cq)
+{
+    if (cq->inl != NULL && cq->inl->on)
+        return cap_inline_reclaim(cq->inl, cq, cq->txq);
+    return cap_pool_reclaim(&cq->pool);
 }
 
 /* Chunks waiting for detector d from every queue of the sensor. */
@@ -120,7 +128,7 @@ int cap_queue_put(cap_queue_t *cq, struct rte_mbuf *m, uint32_t hash,
 
     if (c == NULL) {
         c = cap_pool_take(&cq->pool, now_tsc);
-        if (c == NULL && cap_pool_reclaim(&cq->pool) > 0)
+        if (c == NULL && cap_queue_reclaim(cq) > 0)
             c = cap_pool_take(&cq->pool, now_tsc);
         if (c == NULL)
             return -1;
@@ -139,6 +147,7 @@ int cap_queue_put(cap_queue_t *cq, struct rte_mbuf *m, uint32_t hash,
     cell->pkt_no = pkt_no;
     cell->hash = hash;
     cell->wire_len = wire_len;
+    cell->verdict = WS_VERDICT_PASS;
     rte_compiler_barrier();
     c->count++;
     if (c->count == cq->pool.M)
@@ -177,7 +186,7 @@ int cap_drain(cap_queue_t *cq, unsigned timeout_s)
     ws_backoff_reset(&bo);
     cap_queue_flush(cq, 0, 1);
     while (cap_pool_in_use(&cq->pool) > 0) {
-        if (cap_pool_reclaim(&cq->pool) > 0) {
+        if (cap_queue_reclaim(cq) > 0) {
             ws_backoff_reset(&bo);
             continue;
         }

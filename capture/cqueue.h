@@ -28,7 +28,12 @@ typedef struct cap_queue {
     uint16_t        nq;                          /* queues of the sensor */
     uint16_t        rr;                          /* tie-breaker among equal buddies */
     struct rte_ring *inbox_all[WS_MAX_QUEUES][WS_MAX_DETECTORS]; /* every inbox of the sensor */
+    struct cap_inline *inl;                      /* inline mode: transmit on reclaim; NULL = IDS */
+    uint16_t        txq;                         /* tx queue on the paired port */
 } cap_queue_t;
+
+/* Take back finished chunks (inline: send what passed, capture/inline.c). */
+unsigned cap_queue_reclaim(cap_queue_t *cq);
 
 int cap_queue_init(cap_queue_t *cq, ws_shm_t *shm, uint16_t q, ws_err_t *err);
 

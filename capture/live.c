@@ -17,6 +17,7 @@
 
 #include "capture/cqueue.h"
 #include "capture/flowkey.h"
+#include "capture/inline.h"
 #include "sensor/backoff.h"
 #include "sensor/log.h"
 
@@ -30,6 +31,7 @@ static uint64_t now_ns(void)
 int cap_live_main(ws_shm_t *shm, uint16_t q)
 {
     cap_queue_t cq;
+    static cap_inline_t inl;
     ws_err_t err;
     ws_backoff_t bo;
     struct rte_mbuf *pkts[WS_BURST];
@@ -49,6 +51,14 @@ int cap_live_main(ws_shm_t *shm, uint16_t q)
     port = s->port;
     rxq = cq.st->index;
     lt = s->linktype;
+    if (cap_inline_init(&inl, shm, cq.st->sensor, &err) < 0) {
+        ws_err("%s", err.msg);
+        return 1;
+    }
+    if (inl.on) {
+        cq.inl = &inl;
+        cq.txq = rxq;
+    }
     if (cq.st->restarts == 0)
         cap_wait_detectors(shm, cq.st->sensor, CAP_READY_TIMEOUT_S);
     ws_info("polling port %u rx queue %u (pool %u x %u)", port, rxq,
@@ -61,7 +71,7 @@ int cap_live_main(ws_shm_t *shm, uint16_t q)
         cq.st->heartbeat++;
         n = rte_eth_rx_burst(port, rxq, pkts, WS_BURST);
         if (n == 0) {
-            cap_pool_reclaim(&cq.pool);
+            cap_queue_reclaim(&cq);
             cap_queue_flush(&cq, tsc, 0);
             ws_backoff_idle(&bo);
             continue;
@@ -75,10 +85,23 @@ int cap_live_main(ws_shm_t *shm, uint16_t q)
             ws_flow_key(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, lt, &key);
             cq.st->packets++;
             cq.st->bytes += m->pkt_len;
+            if (inl.on && inl.nbypass > 0 && cap_inline_bypass(&inl, &key)) {
+                cq.st->bypassed++;
+                cq.st->forwarded_uninspected++;
+                cap_inline_send_one(&inl, cq.st, cq.txq, m);
+                continue;
+            }
             if (cap_queue_put(&cq, m, ws_flow_hash(&key), ts, 0, m->pkt_len,
                               tsc) < 0) {
                 cq.st->delivery_drops++;
-                rte_pktmbuf_free(m);
+                if (inl.on && inl.fail_open) {
+                    cq.st->forwarded_uninspected++;   /* fail open */
+                    cap_inline_send_one(&inl, cq.st, cq.txq, m);
+                } else {
+                    if (inl.on)
+                        cq.st->dropped_policy++;      /* fail closed */
+                    rte_pktmbuf_free(m);
+                }
             }
         }
         cap_queue_flush(&cq, tsc, 0);

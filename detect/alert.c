@@ -97,10 +97,11 @@ int det_alert_format_eve(const det_alert_t *a, char *buf, size_t size)
                  "{\"timestamp\":\"%s\",%s\"flow_id\":%" PRIu64 ",%s"
                  "\"event_type\":\"alert\",\"src_ip\":\"%s\",\"src_port\":%u,"
                  "\"dest_ip\":\"%s\",\"dest_port\":%u,\"proto\":\"%s\","
-                 "\"alert\":{\"action\":\"allowed\",\"gid\":%u,\"signature_id\":%u,"
+                 "\"alert\":{\"action\":\"%s\",\"gid\":%u,\"signature_id\":%u,"
                  "\"rev\":%u,\"signature\":\"%s\",\"category\":\"%s\",\"severity\":%u}}\n",
                  ts, host, a->flow_id, pcnt, src, a->sport, dst, a->dport,
-                 det_alert_proto_name(a->proto, ptmp), a->gid, a->sid, a->rev, msg,
+                 det_alert_proto_name(a->proto, ptmp), a->blocked ? "blocked" : "allowed",
+                 a->gid, a->sid, a->rev, msg,
                  cat, a->priority ? a->priority : 3);
     return n < 0 || (size_t)n >= size ? -1 : n;
 }

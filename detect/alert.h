@@ -33,6 +33,7 @@ typedef struct det_alert {
     char     category[DET_ALERT_CLASS_LEN]; /* "" when the rule has no classtype */
     char     sensor[32];   /* the sensor's name: EVE "host", the output tag */
     uint16_t sensor_id;
+    uint8_t  blocked;      /* inline mode: the packet was dropped (EVE action "blocked") */
     uint16_t pkt_len;      /* bytes in pkt (the captured packet, cut at DET_ALERT_PKT_MAX) */
     uint32_t pkt_wire_len; /* its length on the wire */
     uint8_t  pkt[DET_ALERT_PKT_MAX];

@@ -130,6 +130,7 @@ int det_engine_init(det_engine_t *e, ws_shm_t *shm, uint16_t gid, ws_err_t *err)
     e->sensor = sensor;
     e->me = &shm->dets[gid];
     e->linktype = s->linktype;
+    e->inline_mode = s->out_port != UINT16_MAX;
     e->csum_mode = (int)shm->checksum_mode;
     char thr_name[32];
     snprintf(thr_name, sizeof(thr_name), WS_NAME_THRESH, sensor);
@@ -208,6 +209,7 @@ typedef struct cand_arg {
     det_engine_t   *e;
     pkt_alerts_t    pa;
     enum insp_mode  mode;
+    uint8_t         verdict;     /* inline: enum ws_verdict for this packet */
     bool            streamed;    /* packet mode: this direction is reassembled */
     const uint8_t  *old;         /* stream mode: bytes inspected before */
     uint32_t        old_len;
@@ -276,6 +278,15 @@ static int verify(uint32_t idx, void *arg)
         ca->pa.passed = true;
         return 0;
     }
+    if (e->inline_mode && (r->action == RULE_ACTION_DROP || r->action == RULE_ACTION_REJECT
+                           || r->action == RULE_ACTION_SDROP)) {
+        /* inline: block the packet and, from now on, its flow */
+        ca->verdict = r->action == RULE_ACTION_REJECT ? WS_VERDICT_REJECT : WS_VERDICT_DROP;
+        if (e->flow != NULL)
+            e->flow->blocked = 1;
+        if (r->action == RULE_ACTION_SDROP)
+            return 0;                 /* silent */
+    }
     if (!alerting_action(r->action))
         return 0;
     if ((r->threshold.type != RULE_THRESH_NONE || r->detection_filter.type != RULE_THRESH_NONE)
@@ -312,6 +323,7 @@ static void raise_alert(det_engine_t *e, const rule_t *r, const ws_flow_key_t *k
     snprintf(a.category, sizeof(a.category), "%s", r->category ? r->category : "");
     snprintf(a.sensor, sizeof(a.sensor), "%s", e->shm->sensors[e->sensor].name);
     a.sensor_id = e->sensor;
+    a.blocked = e->inline_mode && e->cur_verdict != WS_VERDICT_PASS;
     a.pkt_wire_len = e->cell->wire_len;
     a.pkt_len = (uint16_t)(e->pkt_len < DET_ALERT_PKT_MAX ? e->pkt_len : DET_ALERT_PKT_MAX);
     memcpy(a.pkt, e->pkt_data, a.pkt_len);
@@ -479,6 +491,10 @@ unsigned det_engine_packet(det_engine_t *e, det_session_t *ss,
     }
     if (e->gen == 0)
         return 0;
+    if (e->inline_mode && e->flow != NULL && e->flow->blocked) {
+        ((ws_cell_t *)(uintptr_t)cell)->verdict = WS_VERDICT_DROP;
+        return 0;                     /* the rest of a blocked flow */
+    }
     if (e->csum_mode == WS_CSUM_AUTO)
         csum_auto(e);
     if (e->pkt.csum_bad != 0 && e->csum_mode != WS_CSUM_NONE) {
@@ -497,8 +513,14 @@ unsigned det_engine_packet(det_engine_t *e, det_session_t *ss,
     /* 2. the stream: new in-order bytes of this direction, then HTTP */
     if (tcp)
         inspect_stream(e, ss, &pf, &ca);
-    if (ca.pa.passed)
-        return 0;
+    if (ca.pa.passed) {
+        if (e->flow != NULL && ca.verdict != WS_VERDICT_PASS)
+            e->flow->blocked = 0;     /* a pass rule wins over a drop */
+        return 0;                     /* pass: no alert, no block */
+    }
+    e->cur_verdict = ca.verdict;
+    if (e->inline_mode && ca.verdict != WS_VERDICT_PASS)
+        ((ws_cell_t *)(uintptr_t)cell)->verdict = ca.verdict;
     for (unsigned i = 0; i < ca.pa.n; i++)
         raise_alert(e, ca.pa.r[i], &key);
     return ca.pa.n;

@@ -62,6 +62,8 @@ typedef struct det_engine {
     struct rte_ring   *alerts;       /* this detector's alert ring to the exporter */
     ws_det_shm_t      *me;
     int                csum_mode;    /* enum ws_csum_mode as now in force */
+    bool               inline_mode;  /* the sensor forwards: drop/reject/sdrop block */
+    uint8_t            cur_verdict;  /* verdict of the packet being inspected */
     uint64_t           csum_probe_checked, csum_probe_bad;
     det_decode_stats_t dstats;
     det_engine_stats_t st;

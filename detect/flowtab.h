@@ -31,6 +31,7 @@ typedef struct det_flow {
     struct det_stream *stream;   /* TCP reassembly state (detect/stream.h), NULL = none */
     struct det_http   *http;     /* HTTP/1.x parser state (detect/http.h), NULL = none */
     uint8_t       app;           /* enum det_flow_app: what its stream turned out to carry */
+    uint8_t       blocked;       /* inline: a drop/reject rule matched; its packets are dropped */
 } det_flow_t;
 
 enum det_flow_app { DET_APP_UNKNOWN = 0, DET_APP_HTTP, DET_APP_OTHER };

@@ -79,6 +79,7 @@ static int check_target(const char *v, char *why, size_t n);
 
 static const char *const syslog_formats[] = { "rfc5424", "rfc3164", NULL };
 static const char *const syslog_messages[] = { "snort", "eve", NULL };
+static const char *const fail_modes[] = { "open", "closed", NULL };
 static const char *const syslog_facilities[] = {
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news", "uucp",
     "cron", "authpriv", "ftp", "local0", "local1", "local2", "local3",
@@ -161,6 +162,11 @@ static const cfg_row_t sensor_rows[] = {
       .off = offsetof(ws_sensor_conf_t, capture_cpus), .max_count = WS_MAX_CPUS },
     { .path = "cpus.detect", .type = CT_INTS, .min = 0, .max = CFG_MAX_CPU,
       .off = offsetof(ws_sensor_conf_t, detect_cpus), .max_count = WS_MAX_CPUS },
+    R_STR(ws_sensor_conf_t, "output", output, 0, NULL, NULL),
+    R_STR(ws_sensor_conf_t, "fail", fail, 1, fail_modes, NULL),
+    { .path = "bypass", .type = CT_STRS, .min = 1,
+      .off = offsetof(ws_sensor_conf_t, bypass), .size = 128,
+      .count_off = offsetof(ws_sensor_conf_t, bypass_count), .max_count = 16 },
     R_INT(ws_sensor_conf_t, "replay.rate", replay.rate, 0, 100000000),
     R_INT(ws_sensor_conf_t, "replay.loops", replay.loops, 0, 1000000),
     R_DBL(ws_sensor_conf_t, "replay.skew", replay.skew, 0, 1),
@@ -177,6 +183,7 @@ static void sensor_defaults(ws_sensor_conf_t *s, int index)
     s->queues = 1;
     s->workers = 1;
     s->replay.loops = 1;
+    snprintf(s->fail, sizeof(s->fail), "%s", "open");
 }
 
 void ws_config_defaults(ws_config_t *c)

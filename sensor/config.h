@@ -68,6 +68,11 @@ typedef struct ws_sensor_conf {
     ws_cpu_list_t capture_cpus;            /* sensors.[i].cpus.capture */
     ws_cpu_list_t detect_cpus;             /* sensors.[i].cpus.detect */
     ws_replay_conf_t replay;               /* sensors.[i].replay.* */
+    /* inline mode (capture/inline.c): packets leave on the paired port */
+    char          output[WS_PATH_LEN];     /* sensors.[i].output: paired output port, "" = IDS only */
+    char          fail[8];                 /* sensors.[i].fail: "open" | "closed" when detectors fall behind */
+    int           bypass_count;
+    char          bypass[16][128];         /* sensors.[i].bypass: "proto src sport dst dport" forwarded uninspected */
 } ws_sensor_conf_t;
 
 typedef struct ws_pool_conf {

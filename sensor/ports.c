@@ -100,15 +100,52 @@ static int port_setup(sv_t *sv, ws_sensor_shm_t *s, const char *input, ws_err_t 
     return 0;
 }
 
+/* Inline mode: the paired output port, one tx queue per capture queue
+ * (each capture process transmits on its own), one rx queue it never polls. */
+static int out_port_setup(sv_t *sv, ws_sensor_shm_t *s, const char *output, ws_err_t *err)
+{
+    struct rte_eth_conf conf;
+    uint16_t port, q, nrxd = RX_DESC, ntxd = TX_DESC;
+    cap_pool_t pool;
+    int rc;
+
+    if (port_by_input(output, &port) != 0)
+        return ws_err_set(err, "sensor '%s': no DPDK port for output '%s'", s->name, output);
+    memset(&conf, 0, sizeof(conf));
+    rc = rte_eth_dev_configure(port, 1, s->nq, &conf);
+    if (rc != 0)
+        return ws_err_set(err, "rte_eth_dev_configure(output port %u) failed: %s", port,
+                          rte_strerror(-rc));
+    rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrxd, &ntxd);
+    if (cap_pool_attach(&pool, sv->shm, s->q_base, err) < 0)
+        return -1;
+    rc = rte_eth_rx_queue_setup(port, 0, nrxd, rte_eth_dev_socket_id(port), NULL, pool.mp);
+    for (q = 0; rc == 0 && q < s->nq; q++)
+        rc = rte_eth_tx_queue_setup(port, q, ntxd, rte_eth_dev_socket_id(port), NULL);
+    if (rc == 0)
+        rc = rte_eth_dev_start(port);
+    if (rc != 0)
+        return ws_err_set(err, "setting up output port %u (%s) failed: %s", port, output,
+                          rte_strerror(-rc));
+    s->out_port = port;
+    ws_info("sensor '%s': inline, output port %u (%s), fail %s, %u bypass filters",
+            s->name, port, output, s->fail_open ? "open" : "closed", s->nbypass);
+    return 0;
+}
+
 int sv_ports_setup(sv_t *sv, ws_err_t *err)
 {
     uint16_t i;
 
     for (i = 0; i < sv->shm->nsensors; i++) {
-        const char *input = sv->cfg->sensors[i].input;
+        const ws_sensor_conf_t *sc = &sv->cfg->sensors[i];
+        const char *input = sc->input;
+        sv->shm->sensors[i].out_port = UINT16_MAX;
         if (sv->opt.input_file != NULL || input[0] == '\0' || ws_is_replay(input))
             continue;
         if (port_setup(sv, &sv->shm->sensors[i], input, err) < 0)
+            return -1;
+        if (sc->output[0] != '\0' && out_port_setup(sv, &sv->shm->sensors[i], sc->output, err) < 0)
             return -1;
     }
     return 0;
@@ -142,5 +179,9 @@ void sv_ports_stop(sv_t *sv)
         sv_ports_poll(sv);
         rte_eth_dev_stop(s->port);
         rte_eth_dev_close(s->port);
+        if (s->out_port != UINT16_MAX) {
+            rte_eth_dev_stop(s->out_port);
+            rte_eth_dev_close(s->out_port);
+        }
     }
 }

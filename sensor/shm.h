@@ -68,7 +68,11 @@ typedef struct ws_cell {
     uint64_t         pkt_no;    /* offline: 1-based packet number in the file; live: 0 */
     uint32_t         hash;      /* symmetric flow hash */
     uint32_t         wire_len;  /* original length on the wire (pcap len) */
+    uint8_t          verdict;   /* inline: enum ws_verdict, capture sets PASS, detector may change it */
 } ws_cell_t;
+
+/* What happens to an inspected packet in inline mode. */
+enum ws_verdict { WS_VERDICT_PASS = 0, WS_VERDICT_DROP, WS_VERDICT_REJECT };
 
 /*
  * A chunk descriptor.  Fixed fields are set once by the supervisor; the
@@ -111,6 +115,14 @@ typedef struct ws_queue_shm {
     uint64_t offloaded_to[WS_MAX_DETECTORS]; /* flows_offloaded by buddy (within the sensor) */
     uint64_t chunks_in_use;    /* now: R - free */
     uint64_t restarts;         /* supervisor: times its capture process was respawned */
+    /* inline mode (capture/inline.c) */
+    uint64_t forwarded;        /* packets sent on the paired port after inspection */
+    uint64_t dropped_rule;     /* packets a drop / reject / sdrop rule blocked */
+    uint64_t dropped_policy;   /* fail closed: no chunk free, packet dropped */
+    uint64_t forwarded_uninspected; /* fail open and bypass: sent without inspection */
+    uint64_t bypassed;         /* of those, matched a bypass filter */
+    uint64_t rejects_sent;     /* TCP RSTs / ICMP unreachables sent for reject rules */
+    uint64_t tx_errors;        /* packets the paired port did not take */
     uint64_t chunks_recovered; /* chunks a dead predecessor held, handed on by its successor */
     volatile uint64_t heartbeat; /* capture loop iterations, for liveness */
 } __rte_cache_aligned ws_queue_shm_t;
@@ -185,6 +197,11 @@ typedef struct ws_sensor_shm {
     char     rules_bundle_mz[32]; /* memzone with the rule bundle (rules/bundle.h) */
     char     rules_pf_mz[32];     /* memzone with the prefilter blob */
     uint64_t rules_bundle_len, rules_pf_len;
+    /* inline mode (supervisor) */
+    uint16_t out_port;            /* paired output port, UINT16_MAX = IDS only */
+    uint16_t fail_open;
+    uint16_t nbypass;
+    char     bypass[16][128];
     /* replay input (supervisor) */
     char     replay_file[WS_PATH_LEN]; /* "" unless input is replay:FILE */
     ws_replay_conf_t replay;

@@ -85,11 +85,16 @@ static void write_queue(FILE *f, const ws_shm_t *shm, uint16_t g, int last)
             ", \"flows_offloaded\": %" PRIu64 ", \"pool_chunks\": %u"
             ", \"chunks_in_use\": %" PRIu64 ", \"chunks_free\": %u"
             ", \"flows_claimed\": %" PRIu64 ", \"restarts\": %" PRIu64
-            ", \"chunks_recovered\": %" PRIu64 " }%s\n",
+            ", \"chunks_recovered\": %" PRIu64 ", \"forwarded\": %" PRIu64
+            ", \"dropped_rule\": %" PRIu64 ", \"dropped_policy\": %" PRIu64
+            ", \"forwarded_uninspected\": %" PRIu64 ", \"bypassed\": %" PRIu64
+            ", \"rejects_sent\": %" PRIu64 ", \"tx_errors\": %" PRIu64 " }%s\n",
             q->index, q->packets, q->bytes, q->capture_drops, q->delivery_drops,
             q->chunks, q->pool_high_water, q->flows_offloaded, shm->chunks,
             q->chunks_in_use, chunks_free(g), q->flows_claimed, q->restarts,
-            q->chunks_recovered, last ? "" : ",");
+            q->chunks_recovered, q->forwarded, q->dropped_rule, q->dropped_policy,
+            q->forwarded_uninspected, q->bypassed, q->rejects_sent, q->tx_errors,
+            last ? "" : ",");
 }
 
 /* Flows the sensor's captures sent to detector g as a buddy. */

@@ -142,6 +142,7 @@ static int sv_eal_args(sv_t *sv, char **pargv, int *pargc, ws_err_t *err)
 {
     static char prefix_arg[96], lcores_arg[96], vdev_args[WS_MAX_SENSORS][WS_PATH_LEN + 8];
     static char pci_args[WS_MAX_SENSORS][WS_PATH_LEN];
+    static char vdev_out[WS_MAX_SENSORS][WS_PATH_LEN + 8];
     static char extra[WS_PATH_LEN];
     const ws_config_t *cfg = sv->cfg;
     char sup_cpus[64];
@@ -175,10 +176,14 @@ static int sv_eal_args(sv_t *sv, char **pargv, int *pargc, ws_err_t *err)
     for (i = 0; i < sv->eal_argc; i++)
         pargv[n++] = sv->eal_argv[i];
     for (i = 0; i < cfg->sensor_count && !sv->opt.input_file; i++) {
-        const char *in = cfg->sensors[i].input;
+        const char *in = cfg->sensors[i].input, *out = cfg->sensors[i].output;
         if (in[0] != '\0' && !sv_is_pci(in) && !ws_is_replay(in)) {
             snprintf(vdev_args[i], sizeof(vdev_args[i]), "--vdev=%s", in);
             pargv[n++] = vdev_args[i];
+        }
+        if (in[0] != '\0' && out[0] != '\0' && !sv_is_pci(out)) {
+            snprintf(vdev_out[i], sizeof(vdev_out[i]), "--vdev=%s", out);
+            pargv[n++] = vdev_out[i];
         }
     }
     snprintf(extra, sizeof(extra), "%s", cfg->eal.extra);
@@ -249,6 +254,11 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
         s->nd = (uint16_t)sc->workers;
         s->port = UINT16_MAX;
         s->linktype = linktype;
+        s->out_port = UINT16_MAX;
+        s->fail_open = strcmp(sc->fail, "closed") != 0;
+        s->nbypass = (uint16_t)sc->bypass_count;
+        for (int b = 0; b < sc->bypass_count && b < 16; b++)
+            snprintf(s->bypass[b], sizeof(s->bypass[b]), "%s", sc->bypass[b]);
         if (!sv->opt.input_file && ws_is_replay(sc->input)) {
             snprintf(s->replay_file, sizeof(s->replay_file), "%s",
                      sc->input + strlen(WS_REPLAY_PREFIX));
