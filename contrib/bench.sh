@@ -201,7 +201,7 @@ fwd() {   # label, then extra arguments
 import json, sys
 s = json.load(open(sys.argv[1])); q = s["sensors"][0]["queues"][0]; d = s["sensors"][0]["detectors"][0]
 el = s["elapsed_s"] or 1
-print(f"| {sys.argv[2]} | {int(q['forwarded'] / el)} | {int(q['forwarded_uninspected'] / el)} | "
+print(f"| {sys.argv[2]} | {int(q['forwarded'] / el)} | {int(q['dropped_policy'] / el)} | "
       f"{q['dropped_rule']} | {q['tx_errors']} | {d['chunk_latency_p50_us']} us | {d['chunk_latency_p99_us']} us |")
 PY
 }
@@ -218,13 +218,13 @@ cat >> "$OUT" <<EOF2
 
 \`wiresift --set 'sensors.[0].input=net_null0' --set 'sensors.[0].output=net_null1' -q 1 -w 1
 --set sensors.[0].fail=closed\`, ${SECS} s.  Forwarded = packets inspected and sent on the
-paired port per second; fail closed, so what finds no free chunk is dropped (not in
-this rate).  Latency is the chunk latency (capture opening the chunk to the detector
+paired port per second; net_null never runs dry, so the pool runs full and fail
+closed drops the excess (policy drops).  Latency is the chunk latency (capture opening the chunk to the detector
 finishing it); the capture sends a finished chunk's packets at its next reclaim, within
 the flush timeout (100 us) plus one poll.  net_null's packets are 64 bytes of zeros, so
 with rules this measures the per-packet cost of the path, not of matching.
 
-| rules | forwarded pkt/s | uninspected pkt/s | dropped by rule | tx errors | p50 latency | p99 latency |
+| rules | forwarded pkt/s | policy drops pkt/s | dropped by rule | tx errors | p50 latency | p99 latency |
 |---|---|---|---|---|---|---|
 $(cat "$WORK/fwd.rows")
 EOF2
