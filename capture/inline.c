@@ -114,9 +114,12 @@ void cap_inline_send_one(cap_inline_t *in, ws_queue_shm_t *st, uint16_t txq,
 }
 
 /*
- * Turn a rejected TCP packet into the RST the receiver would accept: same
- * addresses and ports, sequence number of the packet, RST+ACK, no payload.
- * Only plain Ethernet + IPv4 + TCP for now; other packets are just dropped.
+ * Turn a rejected packet into what Snort's reject sends, in place:
+ *  - TCP: the RST the receiver would accept (same addresses and ports, the
+ *    packet's sequence number, RST+ACK, no payload);
+ *  - UDP and other IPv4: an ICMP port (or protocol) unreachable toward the
+ *    sender, quoting the packet's IP header and first 8 bytes.
+ * Only Ethernet + IPv4 without VLAN for now; anything else is just dropped.
  */
 static bool make_rst(struct rte_mbuf *m)
 {
@@ -124,18 +127,54 @@ static bool make_rst(struct rte_mbuf *m)
     uint32_t len = rte_pktmbuf_data_len(m);
     struct rte_ipv4_hdr *ip;
     struct rte_tcp_hdr *tcp;
-    uint32_t ihl, thl, payload;
+    uint32_t ihl;
 
-    if (m->nb_segs != 1 || len < 14 + 20 + 20 || p[12] != 0x08 || p[13] != 0x00)
+    if (m->nb_segs != 1 || len < 14 + 20 + 8 || p[12] != 0x08 || p[13] != 0x00)
         return false;
     ip = (struct rte_ipv4_hdr *)(p + 14);
     ihl = (uint32_t)(ip->version_ihl & 0x0f) * 4;
-    if ((ip->version_ihl >> 4) != 4 || ip->next_proto_id != IPPROTO_TCP || len < 14 + ihl + 20)
+    if ((ip->version_ihl >> 4) != 4 || ihl < 20 || len < 14 + ihl + 8)
+        return false;
+    if (ip->next_proto_id != IPPROTO_TCP) {
+        /* ICMP unreachable to the sender: MACs and addresses swapped */
+        uint8_t quote[60 + 8], mac[6];
+        uint32_t qlen = ihl + 8;
+        struct rte_ipv4_hdr *nip;
+        uint8_t *icmp;
+        uint32_t saddr = ip->src_addr, daddr = ip->dst_addr;
+        uint8_t code = ip->next_proto_id == IPPROTO_UDP ? 3 : 2;
+
+        memcpy(quote, ip, qlen);
+        memcpy(mac, p, 6);
+        memcpy(p, p + 6, 6);
+        memcpy(p + 6, mac, 6);
+        if (rte_pktmbuf_data_len(m) < 14 + 20 + 8 + qlen
+            && rte_pktmbuf_append(m, (uint16_t)(14 + 20 + 8 + qlen - rte_pktmbuf_data_len(m))) == NULL)
+            return false;
+        p = rte_pktmbuf_mtod(m, uint8_t *);
+        nip = (struct rte_ipv4_hdr *)(p + 14);
+        memset(nip, 0, 20);
+        nip->version_ihl = 0x45;
+        nip->total_length = rte_cpu_to_be_16((uint16_t)(20 + 8 + qlen));
+        nip->time_to_live = 64;
+        nip->next_proto_id = IPPROTO_ICMP;
+        nip->src_addr = daddr;
+        nip->dst_addr = saddr;
+        nip->hdr_checksum = rte_ipv4_cksum(nip);
+        icmp = p + 14 + 20;
+        memset(icmp, 0, 8);
+        icmp[0] = 3;                  /* destination unreachable */
+        icmp[1] = code;               /* port (UDP) or protocol unreachable */
+        memcpy(icmp + 8, quote, qlen);
+        uint16_t ck = rte_raw_cksum(icmp, 8 + qlen);
+        ck = (uint16_t)~ck;
+        memcpy(icmp + 2, &ck, 2);
+        rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - (14 + 20 + 8 + qlen)));
+        return true;
+    }
+    if (len < 14 + ihl + 20)
         return false;
     tcp = (struct rte_tcp_hdr *)(p + 14 + ihl);
-    thl = (uint32_t)(tcp->data_off >> 4) * 4;
-    payload = rte_be_to_cpu_16(ip->total_length) - ihl - thl;
-    (void)payload;
     tcp->tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
     tcp->data_off = 5 << 4;
     tcp->rx_win = 0;

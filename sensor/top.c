@@ -99,6 +99,20 @@ static void draw(const ws_shm_t *shm, top_prev_t *pv, const char *prefix, int tt
             pv->d_alerts[g] = d->alerts;
         }
     }
+    for (uint16_t s = 0; s < shm->nsensors; s++) {
+        const ws_sensor_shm_t *sn = &shm->sensors[s];
+        if (sn->out_port == UINT16_MAX)
+            continue;
+        printf("\ninline %s (fail %s)\n  %-6s %12s %12s %12s %12s %10s %9s\n", sn->name,
+               sn->fail_open ? "open" : "closed", "queue", "forwarded", "uninspected",
+               "drop_rule", "drop_policy", "rejects", "tx_err");
+        for (uint16_t k = 0; k < sn->nq; k++) {
+            const ws_queue_shm_t *q = &shm->queues[sn->q_base + k];
+            printf("  %-6u %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %12" PRIu64 " %10" PRIu64
+                   " %9" PRIu64 "\n", k, q->forwarded, q->forwarded_uninspected, q->dropped_rule,
+                   q->dropped_policy, q->rejects_sent, q->tx_errors);
+        }
+    }
     printf("\nexport: alerts %" PRIu64 "  suppressed %" PRIu64 "  syslog sent %" PRIu64
            " dropped %" PRIu64 "%s\n", shm->export.alerts_in, shm->export.suppressed,
            shm->export.syslog_sent, shm->export.syslog_dropped,

@@ -2,7 +2,8 @@
 # generated capture goes in on one port and comes out on the other with
 # exactly the packets no drop rule matched, byte-identical and in per-flow
 # order; a drop rule blocks its packet and the rest of its flow (EVE action
-# "blocked"); reject sends a TCP RST in place of the packet; a bypass filter
+# "blocked"); reject sends a TCP RST in place of the packet (an ICMP port
+# unreachable back to the sender for UDP); a bypass filter
 # forwards its traffic uninspected.
 . "$(dirname "$0")/lib.sh"
 
@@ -29,6 +30,8 @@ for n in range(1, 9):
     flows.append(conn(n, [b"hello %d" % n, b"more %d" % n, b"bye %d" % n]))
 flows.append(conn(20, [b"ok", b"xx BLOCKME xx", b"after the block"]))
 flows.append(conn(21, [b"ok", b"xx REJECTME xx", b"after the reject"]))
+# a rejected UDP datagram: an ICMP port unreachable goes back to its sender
+flows.append([eth(ip4("10.4.0.1", "10.4.0.2", 17, udp("10.4.0.1", "10.4.0.2", 7001, 9999, b"xx REJECTME xx")))])
 # bypassed: UDP to port 5353 carrying BLOCKME is forwarded uninspected
 flows.append([eth(ip4("10.3.0.1", "10.3.0.2", 17, udp("10.3.0.1", "10.3.0.2", 7000, 5353, b"BLOCKME")))])
 write_pcap(sys.argv[1] + "/in.pcap", interleave(flows), step=1000)
@@ -38,6 +41,7 @@ cat > "$WORK/inline.rules" <<'RULES'
 drop tcp any any -> any 80 (msg:"block it"; content:"BLOCKME"; sid:910001; rev:1;)
 reject tcp any any -> any 80 (msg:"reject it"; content:"REJECTME"; sid:910002; rev:1;)
 drop udp any any -> any any (msg:"would block udp"; content:"BLOCKME"; sid:910003; rev:1;)
+reject udp any any -> any 9999 (msg:"reject udp"; content:"REJECTME"; sid:910004; rev:1;)
 RULES
 mkdir -p "$WORK/log"
 ip netns exec "$NETNS" "$WS" --set eal.file_prefix="$PREFIX" \
@@ -86,7 +90,7 @@ def frames(path):
 inp, got = frames(sys.argv[1]), frames(sys.argv[2])
 def key(fr):
     return fr[26:34] if fr[26:30] < fr[30:34] else fr[30:34] + fr[26:30]
-blocked = {b"\x0a\x01\x00\x14", b"\x0a\x01\x00\x15"}      # flows 20 and 21
+blocked = {b"\x0a\x01\x00\x14", b"\x0a\x01\x00\x15", b"\x0a\x04\x00\x01"}  # flows 20, 21, the UDP one
 want, cut = [], set()
 for fr in inp:
     src = fr[26:30]
@@ -97,7 +101,19 @@ for fr in inp:
         continue                                           # the rest of a blocked flow
     want.append(fr)
 rst = [fr for fr in got if fr[23] == 6 and fr[47] & 0x04]
-plain = [fr for fr in got if not (fr[23] == 6 and fr[47] & 0x04)]
+unreach = [fr for fr in got if fr[23] == 1 and fr[34] == 3]
+plain = [fr for fr in got if not (fr[23] == 6 and fr[47] & 0x04) and not (fr[23] == 1 and fr[34] == 3)]
+assert len(unreach) == 1, f"{len(unreach)} ICMP unreachables"
+u = unreach[0]
+assert u[30:34] == b"\x0a\x04\x00\x01" and u[35] == 3, "unreachable not to the UDP sender / not port unreachable"
+assert u[42 + 12:42 + 16] == b"\x0a\x04\x00\x01", "unreachable does not quote the datagram"
+def csum(b):
+    b = b + b"\0" * (len(b) % 2)
+    t = sum(int.from_bytes(b[i:i + 2], "big") for i in range(0, len(b), 2))
+    while t >> 16: t = (t & 0xffff) + (t >> 16)
+    return t
+assert csum(u[14:34]) == 0xffff, "bad IP checksum on the unreachable"
+assert csum(u[34:14 + int.from_bytes(u[16:18], "big")]) == 0xffff, "bad ICMP checksum"
 assert len(rst) == 1, f"{len(rst)} RSTs"
 assert rst[0][26:30] == b"\x0a\x01\x00\x15", "RST not for the rejected flow"
 # per flow, the forwarded packets are exactly the expected ones in order
@@ -108,11 +124,11 @@ for fr in plain: g[key(fr)].append(fr)
 assert set(w) == set(g), (len(w), len(g))
 for k in w:
     assert w[k] == g[k], f"flow {k.hex()}: {len(g[k])} frames out, {len(w[k])} expected"
-print(f"ok: {len(plain)} frames forwarded byte-identical in per-flow order, 1 RST")
+print(f"ok: {len(plain)} frames forwarded byte-identical in per-flow order, 1 RST, 1 ICMP unreachable")
 PY
 STATS=$WORK/log/stats.json
 expect_eq "bypassed" "$(json 's["sensors"][0]["queues"][0]["bypassed"]')" 1
-expect_eq "rejects sent" "$(json 's["sensors"][0]["queues"][0]["rejects_sent"]')" 1
+expect_eq "rejects sent" "$(json 's["sensors"][0]["queues"][0]["rejects_sent"]')" 2
 grep -q '"signature_id":910001' "$WORK/log/eve.json" || fail "no drop alert"
 grep '"signature_id":910001' "$WORK/log/eve.json" | grep -q '"action":"blocked"' || fail "drop alert not blocked"
 ok "drop alert shows action blocked"
