@@ -209,6 +209,5 @@ int cap_offline_main(ws_shm_t *shm, uint16_t s)
     for (i = 0; i < o.nq; i++)
         if (cap_drain(&o.q[i], shm->run.stop_capture ? CAP_DRAIN_TIMEOUT_S : 0) < 0)
             status = 1;
-    shm->run.capture_done[s] = 1;
     return status;
 }

@@ -215,7 +215,6 @@ int cap_replay_main(ws_shm_t *shm, uint16_t s)
     for (i = 0; i < sn->nq; i++)
         if (cap_drain(&q[i], CAP_DRAIN_TIMEOUT_S) < 0)
             status = 1;
-    shm->run.capture_done[s] = 1;
     free(f.data);
     free(f.pkt);
     ws_info("replay done: %llu packets sent in %llu passes",

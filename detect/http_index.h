@@ -36,7 +36,6 @@ typedef struct det_http_index {
         uint32_t next;        /* 1 + entry index, 0 = end */
     } *ent;
     uint32_t  nent;
-    uint8_t  *bufmask;        /* per rule: RULE_BUF_* bits of its key's buffer, 0 = none */
     uint8_t  *mark;           /* per rule: seen in this scan */
     uint32_t *cand;           /* candidates of this scan */
     uint32_t  ncand;

@@ -17,6 +17,7 @@
  * like a long gap (unsigned difference), as in Snort.
  */
 #include "detect/threshold.h"
+#include "detect/thr_window.h"
 
 #include <stdlib.h>
 #include <errno.h>
@@ -164,29 +165,14 @@ static bool thr_test(const rule_threshold_t *th, det_thr_node_t *n,
         n->tlast = now;
         return n->count > count || n->prev > count;
     case RULE_THRESH_LIMIT:
-        if (dt >= th->seconds) {
-            n->tstart = now;
-            n->count = 1;
-        }
-        return n->count <= count;
+        return ws_thr_window_test(WS_WIN_LIMIT, count, th->seconds, &n->count, &n->tstart,
+                                  now, false);
     case RULE_THRESH_THRESHOLD:
-        if (dt >= th->seconds) {
-            n->tstart = now;
-            n->count = 1;
-        }
-        if (n->count >= count) {
-            n->count = 0;
-            n->tstart = now;
-            return true;
-        }
-        return false;
+        return ws_thr_window_test(WS_WIN_THRESHOLD, count, th->seconds, &n->count,
+                                  &n->tstart, now, false);
     case RULE_THRESH_BOTH:
-        if (dt >= th->seconds) {
-            n->tstart = now;
-            n->count = 1;
-            return false;
-        }
-        return n->count == count;
+        return ws_thr_window_test(WS_WIN_BOTH, count, th->seconds, &n->count, &n->tstart,
+                                  now, false);
     default:
         return true;
     }

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "detect/thr_window.h"
 #include "rules/sets.h"
 
 enum {
@@ -573,38 +574,21 @@ static bool filter_test(ws_thresh_t *t, uint32_t idx, const ws_thr_event_t *ev,
     uint32_t count = (uint32_t)e->count;
     bool fresh;
     ws_thr_node_t *n;
-    uint64_t dt;
 
     if (e->count < 0)
         return true;
     n = state_of(t, idx, ev, now, &fresh);
     n->count = fresh ? 1 : n->count + 1;
-    dt = now - n->tstart;             /* unsigned, as in Snort */
     switch (e->type) {
     case WS_THR_LIMIT:
-        if (dt >= e->seconds) {
-            n->tstart = now;
-            n->count = 1;
-        }
-        return n->count <= count;
+        return ws_thr_window_test(WS_WIN_LIMIT, count, e->seconds, &n->count, &n->tstart,
+                                  now, fresh);
     case WS_THR_THRESHOLD:
-        if (dt >= e->seconds) {
-            n->tstart = now;
-            n->count = 1;
-        }
-        if (n->count >= count) {
-            n->count = 0;
-            n->tstart = now;
-            return true;
-        }
-        return false;
+        return ws_thr_window_test(WS_WIN_THRESHOLD, count, e->seconds, &n->count,
+                                  &n->tstart, now, fresh);
     case WS_THR_BOTH:
-        if (dt >= e->seconds && !fresh) {
-            n->tstart = now;
-            n->count = 1;
-            return false;
-        }
-        return n->count == count;
+        return ws_thr_window_test(WS_WIN_BOTH, count, e->seconds, &n->count, &n->tstart,
+                                  now, fresh);
     }
     return true;
 }

@@ -225,13 +225,12 @@ typedef struct ws_export_shm {
     volatile uint64_t heartbeat;
 } __rte_cache_aligned ws_export_shm_t;
 
-/* Run-control flags.  Writer: supervisor, except capture_done. */
+/* Run-control flags.  Writer: supervisor, except input_error*. */
 typedef struct ws_run_shm {
     volatile uint32_t stop_capture;  /* 1: captures flush, wait for their chunks, exit */
     volatile uint32_t stop_detect;   /* 1: detectors exit once their inboxes are empty */
     volatile uint32_t stop_export;   /* 1: the exporter exits once every alert ring is empty */
     volatile uint32_t reopen_gen;    /* bumped on SIGHUP: the exporter reopens its files */
-    volatile uint32_t capture_done[WS_MAX_SENSORS]; /* capture: offline input fully delivered */
     volatile int32_t  input_error;   /* capture: nonzero when the file ended in an error */
     char     input_error_msg[256];   /* capture */
 } __rte_cache_aligned ws_run_shm_t;
@@ -259,7 +258,6 @@ typedef struct ws_shm {
     uint64_t stream_memcap;          /* stream.memcap_mb in bytes */
     uint64_t flow_timeout_ns;        /* flow.timeout */
     uint64_t flow_max;               /* flow.max */
-    uint32_t eve_enabled, fast_enabled;
     ws_outputs_conf_t outputs;       /* outputs.* (the export process's settings) */
     char     threshold_file[WS_PATH_LEN];
     char     log_dir[WS_PATH_LEN];

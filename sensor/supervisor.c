@@ -229,8 +229,6 @@ static int sv_shm_setup(sv_t *sv, int linktype, ws_err_t *err)
     shm->stream_memcap = (uint64_t)cfg->stream.memcap_mb << 20;
     shm->flow_timeout_ns = (uint64_t)cfg->flow.timeout_s * 1000000000ull;
     shm->flow_max = (uint64_t)cfg->flow.max;
-    shm->eve_enabled = cfg->outputs.eve_enabled;
-    shm->fast_enabled = cfg->outputs.fast_enabled;
     shm->checksum_mode = (uint32_t)sv->opt.checksum;
     shm->outputs = cfg->outputs;
     snprintf(shm->threshold_file, sizeof(shm->threshold_file), "%s", cfg->threshold);
