@@ -55,7 +55,6 @@ run closed
 [ "$(json "$Q[\"dropped_policy\"]")" -gt 0 ] || fail "closed: nothing dropped by policy"
 expect_eq "closed: nothing uninspected" "$(json "$Q[\"forwarded_uninspected\"]")" 0
 ok "fail open forwards, fail closed drops, every packet counted"
-rm -f /dev/hugepages/"$PREFIX"-*map_* 2>/dev/null
 for m in open closed; do
     ls /dev/hugepages/"$PREFIX-$m"map_* >/dev/null 2>&1 && fail "hugepage files of $m left"
     [ -e "/var/run/dpdk/$PREFIX-$m" ] && fail "runtime dir of $m left"

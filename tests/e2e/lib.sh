@@ -22,8 +22,9 @@ NETNS=""
 cleanup() {
     for p in $PIDS; do kill -9 "$p" 2>/dev/null || true; done
     [ -n "$NETNS" ] && ip netns del "$NETNS" 2>/dev/null || true
-    rm -f /dev/hugepages/"$PREFIX"map_* 2>/dev/null || true
-    rm -rf "/var/run/dpdk/$PREFIX" 2>/dev/null || true
+    # $PREFIX and the $PREFIX-* instances a test may start (inline_fail.sh)
+    rm -f /dev/hugepages/"$PREFIX"map_* /dev/hugepages/"$PREFIX"-*map_* 2>/dev/null || true
+    rm -rf "/var/run/dpdk/$PREFIX" "/var/run/dpdk/$PREFIX"-* 2>/dev/null || true
     rm -rf "$WORK"
 }
 trap cleanup EXIT INT TERM
